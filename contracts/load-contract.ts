@@ -1,0 +1,267 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { OpenAPIV3_1 } from 'openapi-types';
+import extensionsSchema from './extensions.schema.json' with { type: 'json' };
+import { ContractError } from './contract-error.js';
+import type {
+  ActionDefinition,
+  ActionNode,
+  CollectionNode,
+  InstanceNode,
+  JsonSchema,
+  PathNode,
+  PathSegment,
+  Provenance,
+  ResourceModel,
+  ResourceType,
+  SingletonNode,
+} from './resource-model.js';
+
+/** The contract shipped with the package. */
+export const defaultContractPath = fileURLToPath(new URL('./isymphony-live.yaml', import.meta.url)).replace(
+  /[\\/]dist[\\/]contracts[\\/]/,
+  '/contracts/',
+);
+
+/** A contract read, validated and turned into a resource model. */
+export interface LoadedContract {
+  path: string;
+  title: string;
+  version: string;
+  /** sha256 of the contract file's bytes, hex. */
+  sha256: string;
+  /** The validated, dereferenced OpenAPI document. */
+  document: OpenAPIV3_1.Document;
+  model: ResourceModel;
+}
+
+type Json = Record<string, unknown>;
+
+/** Reads, validates and models the contract at `path`; throws a {@link ContractError} naming what is wrong. */
+export async function loadContract(path: string = defaultContractPath): Promise<LoadedContract> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new ContractError('CONTRACT_UNREADABLE', `Cannot read the contract file ${path} (${(error as Error).message}). Check the path given to --contract.`);
+  }
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+
+  let raw: Json;
+  try {
+    raw = (await new SwaggerParser().parse(path)) as unknown as Json;
+  } catch (error) {
+    throw new ContractError('CONTRACT_UNREADABLE', `The contract ${path} is not a readable OpenAPI document: ${firstLine((error as Error).message)}`);
+  }
+  if (typeof raw.openapi !== 'string' || !raw.openapi.startsWith('3.')) {
+    throw new ContractError('CONTRACT_INVALID', 'must be an OpenAPI 3.x document (the `openapi` field says which).', '#/openapi');
+  }
+  checkExtensions(raw);
+
+  let document: OpenAPIV3_1.Document;
+  try {
+    document = (await new SwaggerParser().validate(structuredClone(raw) as never)) as OpenAPIV3_1.Document;
+  } catch (error) {
+    const message = (error as Error).message;
+    const pointer = /#\/[^\s]*/.exec(message)?.[0];
+    throw new ContractError('CONTRACT_INVALID', `is not a valid OpenAPI document: ${message.replace(/\s+/g, ' ').trim()}`, pointer);
+  }
+  const model = buildResourceModel(document);
+  return {
+    path,
+    title: String(document.info?.title ?? ''),
+    version: String(document.info?.version ?? ''),
+    sha256,
+    document,
+    model,
+  };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0];
+}
+
+function escapePointer(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Checks every extension this tool reads against its definition in extensions.schema.json. */
+function checkExtensions(raw: Json): void {
+  const ajv = new Ajv2020({ allErrors: false, strict: false });
+  ajv.addSchema(extensionsSchema);
+  const defs = (extensionsSchema as { $defs: Record<string, unknown> }).$defs;
+  const walk = (value: unknown, pointer: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item, index) => walk(item, `${pointer}/${index}`));
+      return;
+    }
+    if (value === null || typeof value !== 'object') return;
+    for (const [key, child] of Object.entries(value as Json)) {
+      const childPointer = `${pointer}/${escapePointer(key)}`;
+      if (key in defs) {
+        const validate = ajv.getSchema(`${extensionsSchema.$id}#/$defs/${key}`)!;
+        if (!validate(child)) {
+          const error = validate.errors![0];
+          throw new ContractError('CONTRACT_EXTENSION_INVALID', `${key} ${error.message ?? 'is invalid'}${error.instancePath ? ` (at ${error.instancePath})` : ''}.`, childPointer + (error.instancePath ?? ''));
+        }
+      }
+      walk(child, childPointer);
+    }
+  };
+  walk(raw, '#');
+}
+
+function provenanceOf(...elements: unknown[]): Provenance {
+  return elements.some((element) => element && typeof element === 'object' && (element as Json)['x-provenance'] === 'inferred')
+    ? 'inferred'
+    : 'doc';
+}
+
+/** The properties of an object schema, following a top-level allOf. */
+function propertiesOf(schema: JsonSchema): Record<string, JsonSchema> {
+  const own = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  const fromAllOf = ((schema.allOf ?? []) as JsonSchema[]).reduce<Record<string, JsonSchema>>(
+    (merged, part) => ({ ...merged, ...propertiesOf(part) }),
+    {},
+  );
+  return { ...fromAllOf, ...own };
+}
+
+function successSchema(operation: Json | undefined): JsonSchema | undefined {
+  const response = (operation?.responses as Json | undefined)?.['200'] as Json | undefined;
+  const content = response?.content as Json | undefined;
+  return (content?.['application/json'] as Json | undefined)?.schema as JsonSchema | undefined;
+}
+
+/** Builds the typed resource model from the validated, dereferenced document. */
+export function buildResourceModel(document: OpenAPIV3_1.Document): ResourceModel {
+  const schemas = (document.components?.schemas ?? {}) as Record<string, JsonSchema>;
+  const resources = new Map<string, ResourceType>();
+  const resourceBySchema = new Map<JsonSchema, ResourceType>();
+  for (const [name, schema] of Object.entries(schemas)) {
+    const properties = propertiesOf(schema);
+    if (Object.keys(properties).length === 0 && schema.type !== 'object') continue;
+    const resource: ResourceType = {
+      name,
+      schema,
+      identityProperties: Object.entries(properties).filter(([, p]) => p['x-identity'] === true).map(([key]) => key),
+      volatileProperties: Object.entries(properties).filter(([, p]) => p['x-volatile'] === true).map(([key]) => key),
+      uuidProperties: Object.entries(properties).filter(([, p]) => p.format === 'uuid').map(([key]) => key),
+      provenance: provenanceOf(schema),
+    };
+    resources.set(name, resource);
+    resourceBySchema.set(schema, resource);
+  }
+
+  const nodes: PathNode[] = [];
+  const byTemplate = new Map<string, PathNode>();
+  const paths = (document.paths ?? {}) as Record<string, Json>;
+  for (const [template, pathItem] of Object.entries(paths)) {
+    const pointer = `#/paths/${escapePointer(template)}`;
+    const parameters = (pathItem.parameters ?? []) as Json[];
+    const segments: PathSegment[] = template
+      .split('/')
+      .filter((part) => part.length > 0)
+      .map((part) => {
+        const match = /^\{(.+)\}$/.exec(part);
+        if (!match) return { kind: 'literal', text: part };
+        const parameter = parameters.find((p) => p.name === match[1] && p.in === 'path');
+        if (!parameter) throw new ContractError('CONTRACT_INVALID', `path parameter {${match[1]}} must be declared in the path item's parameters.`, `${pointer}/parameters`);
+        const resourceName = parameter['x-resource'];
+        if (typeof resourceName !== 'string') {
+          throw new ContractError('CONTRACT_EXTENSION_INVALID', `path parameter {${match[1]}} must say which resource it identifies (x-resource).`, `${pointer}/parameters`);
+        }
+        const resource = resources.get(resourceName);
+        if (!resource) throw new ContractError('CONTRACT_EXTENSION_INVALID', `x-resource "${resourceName}" of {${match[1]}} must name a schema of #/components/schemas.`, `${pointer}/parameters`);
+        const nameProperty = parameter['x-name-property'] as string | undefined;
+        if (nameProperty !== undefined) {
+          const property = propertiesOf(resource.schema)[nameProperty];
+          if (!property) throw new ContractError('CONTRACT_EXTENSION_INVALID', `x-name-property "${nameProperty}" of {${match[1]}} must be a property of ${resourceName}.`, `${pointer}/parameters`);
+          if (resource.nameProperty && resource.nameProperty !== nameProperty) {
+            throw new ContractError('CONTRACT_EXTENSION_INVALID', `${resourceName} has two name properties (${resource.nameProperty}, ${nameProperty}); a resource must have one.`, `${pointer}/parameters`);
+          }
+          resource.nameProperty = nameProperty;
+        }
+        return { kind: 'instance', parameter: match[1], resource, nameProperty, provenance: provenanceOf(parameter) };
+      });
+    const methods = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].filter((m) => pathItem[m]);
+    const base = { template, pointer, segments, methods };
+    const get = pathItem.get as Json | undefined;
+    const post = pathItem.post as Json | undefined;
+    const last = segments[segments.length - 1];
+    const parent = findOwner(byTemplate, segments);
+    let node: PathNode;
+    if (post && post['x-action']) {
+      if (!parent) throw new ContractError('CONTRACT_INVALID', 'an action must hang under an instance path listed earlier in the contract.', pointer);
+      const requestBody = post.requestBody as Json | undefined;
+      const requestSchema = ((requestBody?.content as Json | undefined)?.['application/json'] as Json | undefined)?.schema as JsonSchema | undefined;
+      const ownerInstance = parent.kind === 'instance' ? parent : parent.owner;
+      node = {
+        ...base,
+        kind: 'action',
+        operationId: post.operationId as string | undefined,
+        owner: parent,
+        ownerInstance,
+        requestSchema,
+        requestBodyRequired: requestBody?.required === true,
+        definition: post['x-action'] as ActionDefinition,
+        provenance: provenanceOf(pathItem, post, ...parameters),
+      };
+    } else if (get && last?.kind === 'instance') {
+      const collection = byTemplate.get(template.slice(0, template.lastIndexOf('/')));
+      if (!collection || collection.kind !== 'collection') {
+        throw new ContractError('CONTRACT_INVALID', `the instance path must follow its collection path (${template.slice(0, template.lastIndexOf('/'))}).`, pointer);
+      }
+      const responseSchema = successSchema(get);
+      if (!responseSchema) throw new ContractError('CONTRACT_INVALID', 'an instance GET must document a 200 application/json body.', `${pointer}/get/responses`);
+      node = { ...base, kind: 'instance', resource: last.resource, collection, responseSchema, provenance: provenanceOf(pathItem, get, ...parameters) };
+      collection.item = node;
+    } else if (get) {
+      const responseSchema = successSchema(get);
+      if (!responseSchema) throw new ContractError('CONTRACT_INVALID', 'a GET must document a 200 application/json body.', `${pointer}/get/responses`);
+      if (responseSchema.type === 'array') {
+        const items = responseSchema.items as JsonSchema | undefined;
+        const resource = items ? resourceBySchema.get(items) : undefined;
+        if (!resource) throw new ContractError('CONTRACT_INVALID', 'a collection must be an array of a schema of #/components/schemas.', `${pointer}/get/responses/200`);
+        if (parent && parent.kind !== 'instance') throw new ContractError('CONTRACT_INVALID', 'a collection must hang under an instance path.', pointer);
+        node = { ...base, kind: 'collection', resource, parent: parent as InstanceNode | undefined, responseSchema, provenance: provenanceOf(pathItem, get, ...parameters) };
+      } else {
+        if (!parent || parent.kind !== 'instance') throw new ContractError('CONTRACT_INVALID', 'a sub-resource must hang under an instance path listed earlier in the contract.', pointer);
+        node = {
+          ...base,
+          kind: 'singleton',
+          owner: parent,
+          resource: resourceBySchema.get(responseSchema),
+          responseSchema,
+          provenance: provenanceOf(pathItem, get, ...parameters),
+        };
+      }
+    } else {
+      throw new ContractError('CONTRACT_INVALID', 'a path must have a GET or a POST with x-action.', pointer);
+    }
+    nodes.push(node);
+    byTemplate.set(template, node);
+  }
+
+  return {
+    resources,
+    collections: nodes.filter((n): n is CollectionNode => n.kind === 'collection'),
+    instances: nodes.filter((n): n is InstanceNode => n.kind === 'instance'),
+    singletons: nodes.filter((n): n is SingletonNode => n.kind === 'singleton'),
+    actions: nodes.filter((n): n is ActionNode => n.kind === 'action'),
+    nodes,
+  };
+}
+
+/** The nearest instance or singleton node whose template is a prefix of `segments`. */
+function findOwner(byTemplate: Map<string, PathNode>, segments: PathSegment[]): InstanceNode | SingletonNode | undefined {
+  for (let length = segments.length - 1; length > 0; length -= 1) {
+    const template = `/${segments.slice(0, length).map((s) => (s.kind === 'literal' ? s.text : `{${s.parameter}}`)).join('/')}`;
+    const node = byTemplate.get(template);
+    if (node && (node.kind === 'instance' || node.kind === 'singleton')) return node;
+  }
+  return undefined;
+}

@@ -1,0 +1,169 @@
+/**
+ * The typed resource model built from the contract: the tree of collections, instance paths, singleton
+ * sub-resources and actions, with what each resource's symbolic name, identity and volatile properties are.
+ * The suites read only this model (and the raw schemas it carries), never the YAML itself.
+ */
+
+/** Where an element of the contract comes from: the vendor documentation, or the project's inference. */
+export type Provenance = 'doc' | 'inferred';
+
+/** A JSON Schema object as it stands in the dereferenced contract. */
+export type JsonSchema = Record<string, unknown>;
+
+/** One kind of object of the API (a component schema of the contract), e.g. `Extension`. */
+export interface ResourceType {
+  /** The component schema's name, e.g. `Extension`. */
+  name: string;
+  /** The dereferenced JSON Schema of one instance. */
+  schema: JsonSchema;
+  /** The property that `getByName/{name}` matches; undefined when the resource is addressed by UUID only. */
+  nameProperty?: string;
+  /** Properties that must never differ between two addressing forms of one instance (`x-identity`). */
+  identityProperties: string[];
+  /** Properties that live telephony changes at any moment (`x-volatile`): never compared between reads. */
+  volatileProperties: string[];
+  /** Properties typed `format: uuid` (checked by ID-FORMAT). */
+  uuidProperties: string[];
+  /** `inferred` when the schema itself is marked so. */
+  provenance: Provenance;
+}
+
+/** One segment of a path template. */
+export type PathSegment =
+  | { kind: 'literal'; text: string }
+  | {
+      kind: 'instance';
+      /** The path parameter's name, e.g. `extensionId`. */
+      parameter: string;
+      /** The resource the parameter identifies (`x-resource`). */
+      resource: ResourceType;
+      /** Set when this level may also be written `getByName/{name}` (`x-name-property`). */
+      nameProperty?: string;
+      provenance: Provenance;
+    };
+
+/** What every node of the path tree has. */
+export interface PathNodeBase {
+  /** The path template relative to the API base, in its UUID form, e.g. `/coreServers/{coreServerId}/queues`. */
+  template: string;
+  /** JSON pointer of the path item in the contract. */
+  pointer: string;
+  segments: PathSegment[];
+  /** `inferred` when the path item, its operation or any of its parameters is marked so. */
+  provenance: Provenance;
+  /** HTTP methods the contract lists for this path, lower case. */
+  methods: string[];
+}
+
+/** A GET that answers a bare JSON array of instances. */
+export interface CollectionNode extends PathNodeBase {
+  kind: 'collection';
+  resource: ResourceType;
+  /** The instance path under which this collection hangs; undefined for a top-level collection. */
+  parent?: InstanceNode;
+  /** The instance path of one item of this collection, when the contract lists it. */
+  item?: InstanceNode;
+  /** The dereferenced schema of the 200 body. */
+  responseSchema: JsonSchema;
+}
+
+/** `{collection}/{id}`: one instance of a collection. */
+export interface InstanceNode extends PathNodeBase {
+  kind: 'instance';
+  resource: ResourceType;
+  collection: CollectionNode;
+  responseSchema: JsonSchema;
+}
+
+/** A GET under an instance that answers one object and is no collection, e.g. `{user}/status`. */
+export interface SingletonNode extends PathNodeBase {
+  kind: 'singleton';
+  /** The instance the singleton belongs to. */
+  owner: InstanceNode;
+  /** The resource, when the body is a known component schema (e.g. `{agent}/extension` is an Extension). */
+  resource?: ResourceType;
+  responseSchema: JsonSchema;
+}
+
+/** The `x-action` extension of an action's POST operation, as written in the contract. */
+export interface ActionDefinition {
+  /** The action's name, shared by the same action on different paths (e.g. `pause`). */
+  name: string;
+  [key: string]: unknown;
+}
+
+/** A POST that runs an action. */
+export interface ActionNode extends PathNodeBase {
+  kind: 'action';
+  operationId?: string;
+  /** The node the action acts on: the instance or singleton its path hangs under. */
+  owner: InstanceNode | SingletonNode;
+  /** The nearest instance node at or above the owner (the user of `{user}/status/set`). */
+  ownerInstance: InstanceNode;
+  /** The dereferenced JSON Schema of the request body; undefined when the action takes none. */
+  requestSchema?: JsonSchema;
+  /** Whether the contract marks the request body required. */
+  requestBodyRequired: boolean;
+  definition: ActionDefinition;
+}
+
+export type PathNode = CollectionNode | InstanceNode | SingletonNode | ActionNode;
+
+/** Everything the suites need to know about the API. */
+export interface ResourceModel {
+  resources: Map<string, ResourceType>;
+  collections: CollectionNode[];
+  instances: InstanceNode[];
+  singletons: SingletonNode[];
+  actions: ActionNode[];
+  /** Every path of the contract, in contract order. */
+  nodes: PathNode[];
+}
+
+/** How one level of a path is written: by UUID, or `getByName/{name}`. */
+export type AddressingForm = 'uuid' | 'name';
+
+/** What is known of one instance along a path: its UUID and, where it has one, its symbolic name. */
+export interface InstanceRef {
+  id: string;
+  name?: string;
+}
+
+/** The instance segments of a node, in order. */
+export function instanceSegments(node: PathNodeBase): Extract<PathSegment, { kind: 'instance' }>[] {
+  return node.segments.filter((segment): segment is Extract<PathSegment, { kind: 'instance' }> => segment.kind === 'instance');
+}
+
+/** Levels of a node that may be written `getByName`: their indexes among the instance segments. */
+export function nameCapableLevels(node: PathNodeBase): number[] {
+  return instanceSegments(node).flatMap((segment, index) => (segment.nameProperty ? [index] : []));
+}
+
+/**
+ * Writes a concrete path for `node`: one ref and one form per instance segment. A name is percent-encoded
+ * as any path segment. Throws when a level asked by name has no name.
+ */
+export function buildPath(node: PathNodeBase, refs: InstanceRef[], forms?: AddressingForm[]): string {
+  const levels = instanceSegments(node);
+  if (refs.length !== levels.length) {
+    throw new Error(`buildPath: ${node.template} needs ${levels.length} instance refs, got ${refs.length}.`);
+  }
+  let level = 0;
+  const parts = node.segments.map((segment) => {
+    if (segment.kind === 'literal') return segment.text;
+    const ref = refs[level];
+    const form = forms?.[level] ?? 'uuid';
+    level += 1;
+    if (form === 'uuid') return encodeURIComponent(ref.id);
+    if (!segment.nameProperty || ref.name === undefined) {
+      throw new Error(`buildPath: level {${segment.parameter}} of ${node.template} cannot be addressed by name.`);
+    }
+    return `getByName/${encodeURIComponent(ref.name)}`;
+  });
+  return `/${parts.join('/')}`;
+}
+
+/** A short label of the forms used, e.g. `uuid/name/uuid`. */
+export function formsLabel(forms: AddressingForm[]): string {
+  return forms.join('/');
+}
