@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+/**
+ * The isym-conform command: parses options (commander), starts the embedded reference server when asked, runs
+ * the suites (runConformance, which drives vitest) and sets the exit code: 0 conformant, 1 a MUST rule failed,
+ * 2 bad usage or contract, 3 target unreachable.
+ */
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
+import type { RuleResult } from '../suites/check.js';
+import { reportFormats } from '../reporters/index.js';
+import type { ConformanceReport } from '../reporters/report-model.js';
+import { runConformance, toolInfo } from '../suites/run-conformance.js';
+
+function integerOption(name: string, min: number) {
+  return (value: string): number => {
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} takes a whole number ≥ ${min}.`);
+    return parsed;
+  };
+}
+
+function listOption(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
+}
+
+function printRuleLine(result: RuleResult): void {
+  const mark = { pass: 'pass ', fail: 'FAIL ', skip: 'skip ', error: 'ERROR' }[result.verdict];
+  const detail = result.verdict === 'fail' ? ` — ${result.findings.length} finding(s): ${result.findings[0]?.message}` : result.reason ? ` — ${result.reason.split('\n')[0]}` : '';
+  process.stderr.write(`  ${mark} ${result.id.padEnd(18)} ${result.level.padEnd(6)} ${String(result.durationMs).padStart(6)} ms${detail}\n`);
+}
+
+function printSummary(report: ConformanceReport, files: string[]): void {
+  const { pass, fail, skip, error } = report.summary;
+  process.stderr.write(`\n${report.rules.length} rules: ${pass} pass, ${fail} fail, ${skip} skip, ${error} error (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)\n`);
+  for (const file of files) process.stderr.write(`report: ${file}\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const tool = await toolInfo();
+  const program = new Command('isym-conform')
+    .description('Checks a server that implements the iSymphony REST Live API against the conformance rules, and writes a report.')
+    .version(tool.version)
+    .option('--target <url>', 'the Live API base, e.g. http://pbx:58080/communication_manager/rest/live')
+    .option('--embedded', 'start the bundled reference server and check it (no iSymphony needed)')
+    .option('--user <user>', 'HTTP Basic user (or ISYM_USER)')
+    .option('--password <password>', 'HTTP Basic password (or ISYM_PASSWORD); never written to any report')
+    .option('--contract <file>', 'an OpenAPI contract to check against instead of the built-in one')
+    .option('--core-server <slug>', 'check only the core server with this slug')
+    .option('--report-dir <dir>', 'where the reports are written', 'conformance-report')
+    .addOption(
+      new Option('--format <formats>', `report formats, comma-separated: ${reportFormats.map((f) => f.name).join(', ')} (default: all)`).argParser(listOption),
+    )
+    .option('--seed <n>', 'fast-check seed, to reproduce a run (default: random, written in the report)', integerOption('--seed', 0))
+    .option('--runs <n>', 'fast-check runs per property', integerOption('--runs', 1), 100)
+    .option('--only <ids>', 'run only these rules: ids or family prefixes, comma-separated (e.g. ADDR,SCHEMA-RESPONSE)', listOption)
+    .option('--skip <ids>', 'do not run these rules: ids or family prefixes, comma-separated', listOption)
+    .option('--request-timeout <s>', 'time one request may take, seconds', integerOption('--request-timeout', 1), 10)
+    .option('--strict', 'fail the run on SHOULD rules too')
+    .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
+    .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
+    .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every MUST rule passed or was skipped; 1 a MUST rule failed or could not be decided (or a SHOULD rule, with --strict);\n' +
+        '2 bad usage, refused credentials, or an unreadable or invalid contract; 3 the target could not be reached.\n\n' +
+        'Examples:\n  isym-conform --embedded\n  ISYM_USER=manager ISYM_PASSWORD=... isym-conform --target http://pbx:58080/communication_manager/rest/live --format junit,md\n',
+    )
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  try {
+    program.parse(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const options = program.opts();
+  if (!options.target === !options.embedded) {
+    process.stderr.write('isym-conform: give either --target URL or --embedded. See isym-conform --help.\n');
+    return 2;
+  }
+
+  let embedded: RunningReferenceServer | undefined;
+  let user: string | undefined = options.user ?? process.env.ISYM_USER;
+  let password: string | undefined = options.password ?? process.env.ISYM_PASSWORD;
+  if (options.embedded) {
+    try {
+      embedded = await startReferenceServer({ size: options.embeddedSize, churn: Boolean(options.embeddedChurn), faults: options.embeddedFault ?? [] });
+    } catch (error) {
+      process.stderr.write(`isym-conform: ${(error as Error).message}\n`);
+      return 2;
+    }
+    user ??= DEFAULT_USER;
+    password ??= DEFAULT_PASSWORD;
+    process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}\n`);
+  }
+  const target: string = embedded?.baseUrl ?? options.target;
+
+  try {
+    process.stderr.write(`Checking ${target}\n`);
+    const result = await runConformance({
+      target,
+      user,
+      password,
+      contractPath: options.contract,
+      reportDir: options.reportDir,
+      formats: options.format,
+      seed: options.seed,
+      numRuns: options.runs,
+      only: options.only,
+      skip: options.skip,
+      coreServer: options.coreServer,
+      requestTimeoutMs: options.requestTimeout * 1000,
+      strict: Boolean(options.strict),
+      onRuleDecided: printRuleLine,
+    });
+    if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
+    if (result.report) printSummary(result.report, result.files);
+    return result.exitCode;
+  } finally {
+    await embedded?.stop();
+  }
+}
+
+main(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`isym-conform: unexpected error: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exitCode = 2;
+  },
+);

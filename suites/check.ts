@@ -1,0 +1,222 @@
+/**
+ * What a check is, what it is given, and how one runs: a check is a small async function with the rule id it
+ * serves; it reports findings, says "not applicable" explicitly, and any bug inside it becomes an `error`
+ * verdict of its rule, never a crash of the run.
+ */
+import fc from 'fast-check';
+import type { LoadedContract } from '../contracts/load-contract.js';
+import type { ResourceModel } from '../contracts/resource-model.js';
+import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
+import { toFinding, type Finding, type FindingInput } from './finding.js';
+import { ruleById, type RuleDefinition, type RuleFamily, type RuleLevel } from './rules.js';
+import type { Exchange, TargetClient } from './target-client.js';
+
+/** A rule's verdict. */
+export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
+
+/** The result of one rule on the target: what the report model is built from. */
+export interface RuleResult {
+  id: string;
+  level: RuleLevel;
+  family: RuleFamily;
+  statement: string;
+  verdict: Verdict;
+  /** `inferred` when the rule, or every finding of it, rests on inferred parts of LIVE-API.md. */
+  provenance: 'doc' | 'inferred';
+  /** Why it was skipped or could not be decided. */
+  reason?: string;
+  findings: Finding[];
+  /** What was exercised: counts of cases, forms, pairs. */
+  notes: string[];
+  durationMs: number;
+  /** Requests the check sent. */
+  requests: number;
+}
+
+/** Settings every check reads. */
+export interface CheckSettings {
+  /** The fast-check seed. */
+  seed: number;
+  /** fast-check runs per property. */
+  numRuns: number;
+  /** Limit the run to this core server (its slug). */
+  coreServer?: string;
+  /** A recorded failing case to replay instead of a fresh run: the property name with its seed and path. */
+  replay?: { property: string; seed: number; path: string };
+}
+
+/** What all checks of a run share. */
+export interface CheckEnvironment {
+  contract: LoadedContract;
+  model: ResourceModel;
+  client: TargetClient;
+  settings: CheckSettings;
+  /** Discovery of the target, cached until {@link CheckEnvironment.invalidateDiscovery}. */
+  discovery(): Promise<Discovery>;
+  /** Forget the cached discovery (after a restart or an action that changed membership). */
+  invalidateDiscovery(): void;
+}
+
+/** What one check is given. */
+export interface CheckContext extends CheckEnvironment {
+  rule: RuleDefinition;
+  /** Records a finding against the rule. */
+  report(finding: FindingInput): void;
+  /** Records what was exercised, e.g. `120 instances read by UUID`. */
+  note(line: string): void;
+  /** Ends the check with the verdict `skip` and this reason. */
+  notApplicable(reason: string): never;
+  /**
+   * Runs a fast-check property: `predicate` returns a finding for a case that breaks the rule, or undefined.
+   * A failure is shrunk and recorded once, with its seed, path and counterexample.
+   */
+  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>): Promise<void>;
+}
+
+/** A check: one small unit with the rule id it serves. */
+export interface ConformanceCheck {
+  ruleId: string;
+  run(context: CheckContext): Promise<void>;
+}
+
+class NotApplicable extends Error {}
+
+class FindingFailure extends Error {
+  readonly finding: FindingInput;
+  constructor(finding: FindingInput) {
+    super(finding.message);
+    this.finding = finding;
+  }
+}
+
+/** Makes a counterexample JSON-friendly: path nodes become their templates. */
+function plainCounterexample(value: unknown): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (_key, item) => {
+      if (item && typeof item === 'object' && 'template' in item && 'kind' in item) return (item as { template: string }).template;
+      return item;
+    }) ?? 'null',
+  );
+}
+
+/** Creates the shared environment of a run. */
+export function createCheckEnvironment(contract: LoadedContract, client: TargetClient, settings: CheckSettings): CheckEnvironment {
+  let cached: Promise<Discovery> | undefined;
+  return {
+    contract,
+    model: contract.model,
+    client,
+    settings,
+    discovery() {
+      cached ??= discover(client, contract.model, { seed: settings.seed, coreServer: settings.coreServer });
+      // A failed discovery is not cached: the next check tries again.
+      cached.catch(() => {
+        cached = undefined;
+      });
+      return cached;
+    },
+    invalidateDiscovery() {
+      cached = undefined;
+    },
+  };
+}
+
+/** Runs one check and turns whatever happens into a {@link RuleResult}. */
+export async function runCheck(check: ConformanceCheck, environment: CheckEnvironment): Promise<RuleResult> {
+  const rule = ruleById(check.ruleId);
+  const findings: Finding[] = [];
+  const notes: string[] = [];
+  const started = performance.now();
+  const requestsBefore = environment.client.requestCount;
+  let transportFailure: Exchange | undefined;
+
+  const context: CheckContext = {
+    ...environment,
+    rule,
+    report: (finding) => findings.push(toFinding(finding)),
+    note: (line) => notes.push(line),
+    notApplicable: (reason) => {
+      throw new NotApplicable(reason);
+    },
+    async property(name, arbitrary, predicate) {
+      const replay = environment.settings.replay;
+      if (replay && replay.property !== name) return;
+      const details = await fc.check(
+        fc.asyncProperty(arbitrary, async (value) => {
+          if (transportFailure) return;
+          try {
+            const found = await predicate(value);
+            if (found) throw new FindingFailure(found);
+          } catch (error) {
+            // A target that stopped answering ends the property: shrinking against it would only wait.
+            if (error instanceof TargetUnavailableError) {
+              transportFailure = error.exchange;
+              return;
+            }
+            throw error;
+          }
+        }),
+        replay
+          ? { seed: replay.seed, path: replay.path, numRuns: 1 }
+          : { seed: environment.settings.seed, numRuns: environment.settings.numRuns },
+      );
+      if (!details.failed) return;
+      if (details.errorInstance instanceof FindingFailure) {
+        findings.push(
+          toFinding(details.errorInstance.finding, {
+            seed: details.seed,
+            path: details.counterexamplePath ?? undefined,
+            counterexample: plainCounterexample(details.counterexample?.[0]),
+            property: name,
+          }),
+        );
+        return;
+      }
+      throw details.errorInstance ?? new Error(`property ${name} failed without an error`);
+    },
+  };
+
+  const base = { id: rule.id, level: rule.level, family: rule.family, statement: rule.statement };
+  const finish = (verdict: Verdict, reason?: string): RuleResult => {
+    const provenance =
+      rule.provenance === 'inferred' || (findings.length > 0 && findings.every((f) => f.provenance === 'inferred')) ? 'inferred' : 'doc';
+    const result: RuleResult = {
+      ...base,
+      verdict,
+      provenance,
+      findings,
+      notes,
+      durationMs: Math.round(performance.now() - started),
+      requests: environment.client.requestCount - requestsBefore,
+    };
+    if (reason !== undefined) result.reason = reason;
+    return result;
+  };
+
+  try {
+    await check.run(context);
+  } catch (error) {
+    if (error instanceof NotApplicable) return finish(findings.length > 0 ? 'fail' : 'skip', error.message);
+    if (error instanceof TargetUnavailableError) transportFailure = error.exchange;
+    else return finish('error', `check ${rule.id} raised an unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+  }
+  if (findings.length > 0) return finish('fail');
+  if (transportFailure) {
+    findings.push(
+      toFinding({
+        message: 'The target stopped answering, so the rule could not be decided.',
+        expected: 'an HTTP response',
+        actual: transportFailure.transportError ?? 'no response',
+        exchanges: [transportFailure],
+      }),
+    );
+    return finish('error', `the target gave no answer to ${transportFailure.method} ${transportFailure.path} (${transportFailure.transportError})`);
+  }
+  return finish('pass');
+}
+
+/** Throws {@link TargetUnavailableError} when the exchange got no answer, so the rule ends as `error`. */
+export function requireAnswer(exchange: Exchange): Exchange {
+  if (exchange.status === 0) throw new TargetUnavailableError(exchange);
+  return exchange;
+}

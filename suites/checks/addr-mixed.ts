@@ -1,0 +1,63 @@
+import fc from 'fast-check';
+import { buildPath, formsLabel, type PathNode } from '../../contracts/resource-model.js';
+import { allAddressingForms } from '../arbitraries/addressing-forms.js';
+import { requireAnswer, type ConformanceCheck } from '../check.js';
+import { bodyId, describeDifferences, identityDifferences } from '../compare.js';
+import { stillListed, type DiscoveredInstance } from '../discovery.js';
+import { describeOutcome } from '../finding.js';
+
+/** A path reached through a discovered instance: the instance itself, or a sub-resource of it. */
+interface MixedTarget {
+  node: PathNode & { kind: 'instance' | 'singleton' };
+  instance: DiscoveredInstance;
+}
+
+/** ADDR-MIXED: every mix of UUID / getByName over the levels of one path reaches the same instance. */
+export const addrMixedCheck: ConformanceCheck = {
+  ruleId: 'ADDR-MIXED',
+  async run(context) {
+    const { model } = context;
+    const instances = (await context.discovery()).instances.filter((instance) => allAddressingForms(instance.node, instance.refs).length > 1);
+    const targets: MixedTarget[] = instances.flatMap((instance) => [
+      { node: instance.node, instance },
+      ...model.singletons.filter((s) => s.owner === instance.node).map((node) => ({ node, instance })),
+    ]);
+    if (targets.length === 0) context.notApplicable('no discovered path has a level that can be addressed by name');
+    let combinations = 0;
+    await context.property('every-mix-reaches-the-same-instance', fc.constantFrom(...targets), async ({ node, instance }) => {
+      const [uuidForms, ...mixes] = allAddressingForms(node, instance.refs);
+      const baseline = requireAnswer(await context.client.get(buildPath(node, instance.refs, uuidForms)));
+      const resource = node.resource;
+      // The all-UUID form is ADDR-UUID's to judge: compare with it only when it reached the instance.
+      if (baseline.status !== 200) return undefined;
+      if (node.kind === 'instance' && bodyId(baseline.json) !== instance.refs[instance.refs.length - 1].id) return undefined;
+      for (const forms of mixes) {
+        combinations += 1;
+        const mixed = requireAnswer(await context.client.get(buildPath(node, instance.refs, forms)));
+        if (mixed.status !== 200) {
+          const relisted = await stillListed(context.client, instance);
+          if (relisted.listed === false) return undefined;
+          return {
+            message: `The path written ${formsLabel(forms)} does not reach what the all-UUID path reaches.`,
+            expected: '200',
+            actual: describeOutcome(mixed),
+            exchanges: [baseline, mixed],
+            provenance: node.provenance,
+          };
+        }
+        const differences = resource ? identityDifferences(resource, baseline.json, mixed.json) : [];
+        if (differences.length > 0) {
+          return {
+            message: `The path written ${formsLabel(forms)} reaches another instance than the all-UUID path.`,
+            expected: `the same identity (${resource!.identityProperties.join(', ')})`,
+            actual: describeDifferences(differences, baseline.json, mixed.json),
+            exchanges: [baseline, mixed],
+            provenance: node.provenance,
+          };
+        }
+      }
+      return undefined;
+    });
+    context.note(`${targets.length} paths to choose from; ${combinations} addressing combinations read`);
+  },
+};

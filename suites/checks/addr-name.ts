@@ -1,0 +1,59 @@
+import { discoveredInstance } from '../arbitraries/discovered-instance.js';
+import { buildPath, type AddressingForm } from '../../contracts/resource-model.js';
+import { requireAnswer, type ConformanceCheck } from '../check.js';
+import { bodyId, describeDifferences, identityDifferences, stableDifferences } from '../compare.js';
+import { stillListed } from '../discovery.js';
+import { describeOutcome } from '../finding.js';
+
+/** ADDR-NAME: getByName/{name} reaches the same instance, with the same representation, as the UUID form. */
+export const addrNameCheck: ConformanceCheck = {
+  ruleId: 'ADDR-NAME',
+  async run(context) {
+    const named = (await context.discovery()).instances.filter((instance) => instance.refs[instance.refs.length - 1].name !== undefined);
+    if (named.length === 0) context.notApplicable('no discovered instance has a symbolic name');
+    context.note(`${named.length} named instances to choose from`);
+    await context.property('name-equals-uuid', discoveredInstance(named), async (instance) => {
+      const levels = instance.refs.length;
+      const uuidForms: AddressingForm[] = Array(levels).fill('uuid');
+      const nameForms: AddressingForm[] = [...uuidForms.slice(0, -1), 'name'];
+      const byUuid = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, uuidForms)));
+      const id = instance.refs[levels - 1].id;
+      if (byUuid.status !== 200 || bodyId(byUuid.json) !== id) return undefined; // ADDR-UUID's to judge
+      const byName = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, nameForms)));
+      const resource = instance.node.resource;
+      if (byName.status !== 200) {
+        const relisted = await stillListed(context.client, instance);
+        if (relisted.listed === false) return undefined;
+        return {
+          message: `getByName/${instance.refs[levels - 1].name} does not reach the instance that its UUID reaches.`,
+          expected: '200',
+          actual: describeOutcome(byName),
+          exchanges: [byUuid, byName],
+          provenance: instance.node.provenance,
+        };
+      }
+      const identity = identityDifferences(resource, byUuid.json, byName.json);
+      if (identity.length > 0) {
+        return {
+          message: 'The name form reaches another instance than the UUID form.',
+          expected: `the same identity (${resource.identityProperties.join(', ')})`,
+          actual: describeDifferences(identity, byUuid.json, byName.json),
+          exchanges: [byUuid, byName],
+          provenance: instance.node.provenance,
+        };
+      }
+      const stable = stableDifferences(resource, byUuid.json, byName.json);
+      if (stable.length === 0) return undefined;
+      // A non-volatile property may still have changed between the two reads: read the UUID form once more.
+      const again = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, uuidForms)));
+      if (again.status === 200 && stableDifferences(resource, again.json, byName.json).length === 0) return undefined;
+      return {
+        message: 'The name form and the UUID form of one instance give different representations.',
+        expected: 'the same non-volatile properties',
+        actual: describeDifferences(stable, byUuid.json, byName.json),
+        exchanges: [byUuid, byName, again],
+        provenance: instance.node.provenance,
+      };
+    });
+  },
+};

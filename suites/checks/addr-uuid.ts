@@ -1,0 +1,42 @@
+import { discoveredInstance } from '../arbitraries/discovered-instance.js';
+import { buildPath } from '../../contracts/resource-model.js';
+import { requireAnswer, type ConformanceCheck } from '../check.js';
+import { bodyId } from '../compare.js';
+import { stillListed } from '../discovery.js';
+import { describeOutcome } from '../finding.js';
+
+/** ADDR-UUID: every listed instance answers 200 at {collection}/{id}, with that id. */
+export const addrUuidCheck: ConformanceCheck = {
+  ruleId: 'ADDR-UUID',
+  async run(context) {
+    const discovery = await context.discovery();
+    for (const problem of discovery.problems.filter((p) => p.exchange.status < 500 && p.exchange.status !== 200)) {
+      context.report({ message: problem.message, expected: '200', actual: describeOutcome(problem.exchange), exchanges: [problem.exchange] });
+    }
+    if (discovery.instances.length === 0) context.notApplicable('no collection listed any instance');
+    context.note(`${discovery.instances.length} instances discovered in ${discovery.listings.length} collection reads`);
+    await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
+      const id = instance.refs[instance.refs.length - 1].id;
+      const read = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
+      if (read.status === 200 && bodyId(read.json) === id) return undefined;
+      if (read.status === 404) {
+        const relisted = await stillListed(context.client, instance);
+        if (relisted.listed === false) return undefined; // it went away meanwhile: churn, not a fault
+        return {
+          message: `An instance listed in ${instance.collectionPath} answers 404 at its UUID path.`,
+          expected: `200 with id ${id}`,
+          actual: '404 (and the collection still lists it)',
+          exchanges: [read, relisted.exchange],
+          provenance: instance.node.provenance,
+        };
+      }
+      return {
+        message: `GET of a listed instance by its UUID must answer 200 with that id.`,
+        expected: `200 with id ${id}`,
+        actual: read.status === 200 ? `200 with id ${JSON.stringify(bodyId(read.json))}` : describeOutcome(read),
+        exchanges: [read],
+        provenance: instance.node.provenance,
+      };
+    });
+  },
+};

@@ -1,0 +1,111 @@
+/**
+ * The typed failure a check produces, and the pieces it is made of: what was sent, what came back, and how to
+ * send it again. Findings are data; reporters render them late.
+ */
+import type { Exchange } from './target-client.js';
+
+/** One request of a finding, as the JSON report shows it. */
+export interface RecordedRequest {
+  method: string;
+  /** The full URL that was requested. */
+  url: string;
+  /** The response status; 0 when no response came (timeout, reset, refused). */
+  status: number;
+  /** The request body sent, when there was one. */
+  requestBody?: string;
+  /** The response body (parsed JSON where it was JSON, else text, capped). */
+  body?: unknown;
+  /** The response's Content-Type. */
+  contentType?: string;
+  /** What went wrong on the wire, when no response came. */
+  transportError?: string;
+}
+
+/** What a check reports when a rule is broken. */
+export interface FindingInput {
+  /** One sentence: what is wrong. */
+  message: string;
+  /** What the rule expected, e.g. `404`. */
+  expected: string;
+  /** What the target did, e.g. `200 with the body of another instance`. */
+  actual: string;
+  /** The exchanges that show it, in order. */
+  exchanges: Exchange[];
+  /** Set when the finding rests only on elements the contract marks inferred. */
+  provenance?: 'doc' | 'inferred';
+}
+
+/** A finding as it is stored in the report. */
+export interface Finding {
+  message: string;
+  expected: string;
+  actual: string;
+  requests: RecordedRequest[];
+  /** One shell-quoted curl line per request, credentials as $ISYM_USER:$ISYM_PASSWORD. */
+  curl: string[];
+  /** The fast-check seed of the run that found it. */
+  seed?: number;
+  /** The fast-check path of the shrunk counterexample; with the seed it rebuilds the case. */
+  path?: string;
+  /** The shrunk counterexample, as JSON. */
+  counterexample?: unknown;
+  /** The property (within the rule) that found it, for --replay. */
+  property?: string;
+  provenance?: 'doc' | 'inferred';
+}
+
+/** Single-quotes a word for a POSIX shell. */
+export function shellQuote(word: string): string {
+  if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
+  return `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A curl command that sends the same request; credentials never appear, only the variables. */
+export function curlLine(exchange: Exchange): string {
+  const parts = ['curl', '-sS', '-i'];
+  if (exchange.auth === 'valid') parts.push('-u', '"$ISYM_USER:$ISYM_PASSWORD"');
+  else if (exchange.auth === 'wrong') parts.push('-u', shellQuote(exchange.wrongCredentials ?? 'wrong:credentials'));
+  if (exchange.method !== 'GET') parts.push('-X', exchange.method);
+  if (exchange.requestBody !== undefined) {
+    parts.push('-H', shellQuote(`Content-Type: ${exchange.requestContentType ?? 'application/json'}`), '--data-raw', shellQuote(exchange.requestBody));
+  }
+  parts.push(shellQuote(exchange.url));
+  return parts.join(' ');
+}
+
+/** The report form of one exchange. */
+export function recordRequest(exchange: Exchange): RecordedRequest {
+  const recorded: RecordedRequest = { method: exchange.method, url: exchange.url, status: exchange.status };
+  if (exchange.requestBody !== undefined) recorded.requestBody = exchange.requestBody;
+  if (exchange.status !== 0) {
+    recorded.body = exchange.json !== undefined ? exchange.json : exchange.bodyText.slice(0, 2000);
+    if (exchange.contentType) recorded.contentType = exchange.contentType;
+  }
+  if (exchange.transportError) recorded.transportError = exchange.transportError;
+  return recorded;
+}
+
+/** Turns what a check found into the stored finding. */
+export function toFinding(input: FindingInput, fastCheck?: { seed: number; path?: string; counterexample?: unknown; property?: string }): Finding {
+  const finding: Finding = {
+    message: input.message,
+    expected: input.expected,
+    actual: input.actual,
+    requests: input.exchanges.map(recordRequest),
+    curl: input.exchanges.map(curlLine),
+  };
+  if (fastCheck) {
+    finding.seed = fastCheck.seed;
+    if (fastCheck.path !== undefined) finding.path = fastCheck.path;
+    if (fastCheck.counterexample !== undefined) finding.counterexample = fastCheck.counterexample;
+    if (fastCheck.property !== undefined) finding.property = fastCheck.property;
+  }
+  if (input.provenance) finding.provenance = input.provenance;
+  return finding;
+}
+
+/** `200`, or `no response (timeout after 10000 ms)`: how an exchange ended, for `actual` texts. */
+export function describeOutcome(exchange: Exchange): string {
+  if (exchange.status === 0) return `no response (${exchange.transportError ?? 'unknown transport error'})`;
+  return String(exchange.status);
+}

@@ -1,0 +1,3 @@
+import { defineFamilySuite } from './harness.js';
+
+defineFamilySuite('http');

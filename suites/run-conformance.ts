@@ -1,0 +1,219 @@
+/**
+ * One conformance run, as the CLI and the self-tests start it: load the contract, make sure the target answers,
+ * run the suites under vitest with the conformance reporter, build the report model and write the reports.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createVitest, BaseSequencer, type TestSpecification } from 'vitest/node';
+import { ContractError } from '../contracts/contract-error.js';
+import { defaultContractPath, loadContract, type LoadedContract } from '../contracts/load-contract.js';
+import { ConformanceReporter } from '../reporters/conformance-reporter.js';
+import { formatByName, reportFormats } from '../reporters/index.js';
+import { buildReport, reportFails, type ConformanceReport } from '../reporters/report-model.js';
+import type { RuleResult } from './check.js';
+import { familyOrder } from './rules.js';
+import type { RestartOptions, SuiteOptions } from './suite-options.js';
+import { TargetClient } from './target-client.js';
+
+/** Options of one run. */
+export interface ConformanceRunOptions {
+  /** The Live API base URL, e.g. `http://pbx:58080/communication_manager/rest/live`. */
+  target: string;
+  user?: string;
+  password?: string;
+  /** The contract file. Default: the shipped contracts/isymphony-live.yaml. */
+  contractPath?: string;
+  /** Where the reports go. Default `./conformance-report`. */
+  reportDir?: string;
+  /** Formats to write. Default: all. */
+  formats?: string[];
+  /** fast-check seed. Default: a random one, recorded in the report. */
+  seed?: number;
+  /** fast-check runs per property. Default 100. */
+  numRuns?: number;
+  only?: string[];
+  skip?: string[];
+  coreServer?: string;
+  /** Per-request timeout, ms. Default 10000. */
+  requestTimeoutMs?: number;
+  restart?: RestartOptions;
+  /** Fail the run on SHOULD rules too. */
+  strict?: boolean;
+  /** Called with each rule's result as it is decided. */
+  onRuleDecided?: (result: RuleResult) => void;
+}
+
+/** What a run gives back. */
+export interface ConformanceRunResult {
+  /** 0 conformant, 1 a MUST rule failed, 2 bad usage or contract, 3 target unreachable. */
+  exitCode: 0 | 1 | 2 | 3;
+  /** The report, when the suites ran. */
+  report?: ConformanceReport;
+  /** Files written. */
+  files: string[];
+  /** What went wrong before the suites could run, for exit codes 2 and 3. */
+  message?: string;
+}
+
+/** The folder of the package (where package.json and suites/ are), from source or from dist/. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json'))) {
+    const up = dirname(dir);
+    if (up === dir) throw new Error('isym-conform: cannot find the package root (no package.json above the code).');
+    dir = up;
+  }
+  return dir;
+}
+
+/** The tool's name and version, from package.json. */
+export async function toolInfo(): Promise<{ name: string; version: string }> {
+  const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { name: string; version: string };
+  return { name: pkg.name, version: pkg.version };
+}
+
+/** Runs the suite files in family order: reads first, actions next, the restart last. */
+class FamilyOrderSequencer extends BaseSequencer {
+  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}.suite.ts`));
+      return index === -1 ? familyOrder.length : index;
+    };
+    return [...files].sort((a, b) => rank(a) - rank(b));
+  }
+}
+
+/** Asks the target for its core servers: tells an unreachable target (3) and refused credentials (2) early. */
+async function probeTarget(options: ConformanceRunOptions): Promise<ConformanceRunResult | undefined> {
+  const client = new TargetClient({ baseUrl: options.target, user: options.user, password: options.password, requestTimeoutMs: options.requestTimeoutMs });
+  const probe = await client.get('/coreServers');
+  if (probe.status === 0) {
+    return {
+      exitCode: 3,
+      files: [],
+      message: `Cannot reach the target ${options.target}: ${probe.transportError}. Check that the server runs and that --target is the Live API base (e.g. http://HOST:58080/communication_manager/rest/live).`,
+    };
+  }
+  if ((probe.status === 401 || probe.status === 403) && options.user !== undefined) {
+    return {
+      exitCode: 2,
+      files: [],
+      message: `The target refused the credentials given (GET /coreServers answered ${probe.status}). Check --user/--password (or ISYM_USER/ISYM_PASSWORD), and that the server's ACL admits this machine.`,
+    };
+  }
+  return undefined;
+}
+
+/** Options as the report shows them: no credentials. */
+function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: number): Record<string, unknown> {
+  return {
+    target: options.target,
+    contract: options.contractPath ?? 'built-in',
+    formats: options.formats ?? reportFormats.map((f) => f.name),
+    seed,
+    runs: numRuns,
+    only: options.only ?? [],
+    skip: options.skip ?? [],
+    coreServer: options.coreServer,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    restart: options.restart ? { command: options.restart.command ? '(given)' : undefined, embedded: Boolean(options.restart.controlUrl), readyTimeoutS: options.restart.readyTimeoutS } : undefined,
+    strict: options.strict ?? false,
+    credentials: options.user !== undefined ? '$ISYM_USER:$ISYM_PASSWORD' : 'none',
+  };
+}
+
+/** Writes the report in each selected format; returns the files written. */
+export async function writeReports(report: ConformanceReport, reportDir: string, formats: string[]): Promise<string[]> {
+  await mkdir(reportDir, { recursive: true });
+  const files: string[] = [];
+  for (const name of formats) {
+    const format = formatByName(name);
+    if (!format) continue;
+    const file = join(reportDir, format.fileName);
+    await writeFile(file, format.render(report));
+    files.push(file);
+  }
+  return files;
+}
+
+/** Runs the checker against a target and writes the reports. Never throws for a problem of the target. */
+export async function runConformance(options: ConformanceRunOptions): Promise<ConformanceRunResult> {
+  const formats = options.formats ?? reportFormats.map((f) => f.name);
+  const unknownFormat = formats.find((name) => !formatByName(name));
+  if (unknownFormat) {
+    return { exitCode: 2, files: [], message: `Unknown report format "${unknownFormat}". Use one or more of: ${reportFormats.map((f) => f.name).join(', ')}.` };
+  }
+  const contractPath = resolve(options.contractPath ?? defaultContractPath);
+  let contract: LoadedContract;
+  try {
+    contract = await loadContract(contractPath);
+  } catch (error) {
+    if (error instanceof ContractError) return { exitCode: 2, files: [], message: `Invalid contract ${contractPath}: ${error.message}` };
+    throw error;
+  }
+  const probed = await probeTarget(options);
+  if (probed) return probed;
+
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const numRuns = options.numRuns ?? 100;
+  const suiteOptions: SuiteOptions = {
+    target: options.target,
+    user: options.user,
+    password: options.password,
+    contractPath,
+    seed,
+    numRuns,
+    only: options.only ?? [],
+    skip: options.skip ?? [],
+    coreServer: options.coreServer,
+    requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
+    restart: options.restart,
+  };
+  const reporter = new ConformanceReporter({ onRuleDecided: options.onRuleDecided });
+  const root = packageRoot();
+  const startedAt = new Date();
+  const exitCodeBefore = process.exitCode;
+  const vitest = await createVitest(
+    'test',
+    {
+      root,
+      dir: join(root, 'suites'),
+      include: ['**/*.suite.ts'],
+      exclude: [],
+      config: false,
+      watch: false,
+      reporters: [reporter],
+      provide: { isymConform: suiteOptions },
+      pool: 'forks',
+      maxWorkers: 1,
+      fileParallelism: false,
+      isolate: false,
+      testTimeout: 60 * 60 * 1000,
+      hookTimeout: 60 * 60 * 1000,
+      sequence: { sequencer: FamilyOrderSequencer },
+      passWithNoTests: true,
+    },
+    { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
+  );
+  try {
+    await vitest.start();
+  } finally {
+    await vitest.close();
+    process.exitCode = exitCodeBefore;
+  }
+  const report = buildReport(reporter.results, {
+    tool: await toolInfo(),
+    contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
+    targetUrl: options.target,
+    startedAt,
+    finishedAt: new Date(),
+    seed,
+    options: publicOptions(options, seed, numRuns),
+    runErrors: reporter.runErrors,
+  });
+  const files = await writeReports(report, resolve(options.reportDir ?? 'conformance-report'), formats);
+  return { exitCode: reportFails(report, options.strict) ? 1 : 0, report, files };
+}

@@ -1,0 +1,36 @@
+/**
+ * The options the runner hands to the suites (through vitest's `provide` / `inject`): plain data only.
+ */
+import type { CheckSettings } from './check.js';
+
+/** How the suites restart the target, when a restart rule needs it. */
+export interface RestartOptions {
+  /** A shell command that restarts the target (--restart-cmd); it may return before the target is back. */
+  command?: string;
+  /** For --embedded: the control URL of the reference server, POSTed to restart it. */
+  controlUrl?: string;
+  /** How long to wait for the target to answer again, seconds. Default 120. */
+  readyTimeoutS: number;
+}
+
+/** Everything a suite needs to check a target. */
+export interface SuiteOptions extends CheckSettings {
+  /** The Live API base URL. */
+  target: string;
+  user?: string;
+  password?: string;
+  contractPath: string;
+  /** Rule ids or family prefixes to run (--only); empty: all. */
+  only: string[];
+  /** Rule ids or family prefixes not to run (--skip). */
+  skip: string[];
+  /** Per-request timeout, ms. */
+  requestTimeoutMs: number;
+  restart?: RestartOptions;
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    isymConform: SuiteOptions;
+  }
+}
