@@ -1,0 +1,9 @@
+/** The checks of the addressing family (RULES.md, Addressing). */
+import type { ConformanceCheck } from '../check.js';
+import { addrListCheck } from './addr-list.js';
+import { addrMixedCheck } from './addr-mixed.js';
+import { addrNameCheck } from './addr-name.js';
+import { addrUnknownCheck } from './addr-unknown.js';
+import { addrUuidCheck } from './addr-uuid.js';
+
+export const addressingChecks: readonly ConformanceCheck[] = [addrUuidCheck, addrNameCheck, addrMixedCheck, addrListCheck, addrUnknownCheck];

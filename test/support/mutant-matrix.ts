@@ -1,0 +1,27 @@
+/** The one test body of the mutant matrix, shared by the per-family test files so that they run in parallel. */
+import { describe, expect, test } from 'vitest';
+import { mutantTable, ruleFamilyOf, type MutantRow } from '../mutant-table.js';
+import { reportSchemaErrors } from './report-schema.js';
+import { runAgainstReference } from './run-against-reference.js';
+
+/** Registers one test per row of the table whose caught rule's family is in `families`. */
+export function defineMutantMatrix(families: string[]): void {
+  const rows = mutantTable.filter((row) => families.includes(ruleFamilyOf(row.mustFail)));
+  describe.each(rows)('mutant $fault', (row: MutantRow) => {
+    test(`is caught by ${row.mustFail} and by no unrelated rule`, async () => {
+      const run = await runAgainstReference({ faults: [row.fault], ...row.server }, row.run);
+      expect(run.message).toBeUndefined();
+      const report = run.report!;
+      const verdicts = Object.fromEntries(report.rules.map((rule) => [rule.id, rule.verdict]));
+      expect(verdicts[row.mustFail], `${row.mustFail} must fail for ${row.fault}`).toBe('fail');
+      const caught = report.rules.find((rule) => rule.id === row.mustFail)!;
+      expect(caught.findings[0].curl.length).toBeGreaterThan(0);
+      const allowed = new Set([ruleFamilyOf(row.mustFail)]);
+      const alsoBreaks = new Set((row.alsoBreaks ?? []).map((entry) => entry.rule));
+      const unrelated = report.rules.filter((rule) => rule.verdict !== 'pass' && rule.verdict !== 'skip' && !allowed.has(ruleFamilyOf(rule.id)) && !alsoBreaks.has(rule.id));
+      expect(unrelated.map((rule) => `${rule.id}: ${rule.verdict} ${rule.reason ?? rule.findings[0]?.message ?? ''}`)).toEqual([]);
+      expect(run.exitCode).toBe(1);
+      expect(await reportSchemaErrors(run.files.find((file) => file.endsWith('conformance.json'))!)).toEqual([]);
+    });
+  });
+}

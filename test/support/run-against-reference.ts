@@ -1,0 +1,38 @@
+/**
+ * Runs the whole checker (runConformance, the same path as the CLI) against a reference server started for
+ * the purpose, with the faults given; returns the report and the server's state fingerprints around the run.
+ */
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runConformance, type ConformanceRunOptions, type ConformanceRunResult } from '../../suites/run-conformance.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type ReferenceServerOptions } from '../reference-server/index.js';
+
+export interface ReferenceRun extends ConformanceRunResult {
+  reportDir: string;
+  fingerprintBefore: string;
+  fingerprintAfter: string;
+}
+
+export async function runAgainstReference(
+  server: ReferenceServerOptions,
+  run: Partial<ConformanceRunOptions> = {},
+): Promise<ReferenceRun> {
+  const reference = await startReferenceServer(server);
+  const reportDir = await mkdtemp(join(tmpdir(), 'isym-conform-test-'));
+  try {
+    const fingerprintBefore = reference.stateFingerprint();
+    const result = await runConformance({
+      target: reference.baseUrl,
+      user: DEFAULT_USER,
+      password: DEFAULT_PASSWORD,
+      reportDir,
+      seed: 42,
+      numRuns: 60,
+      ...run,
+    });
+    return { ...result, reportDir, fingerprintBefore, fingerprintAfter: reference.stateFingerprint() };
+  } finally {
+    await reference.stop();
+  }
+}
