@@ -1,0 +1,230 @@
+/**
+ * The actions of LIVE-API.md ("Actions"). Each action first checks everything (body: 412; names in the body:
+ * 404; state: 409) and only then returns its effect, so that a failing action changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  failure, firstFailure, isFailure, optionalBoolean, optionalInteger, requiredInteger, requiredString,
+  type BodyKind, type Failure, type JsonObject,
+} from './body.js';
+import { STATUS_TYPES, type StatusType } from './data-set.js';
+import type { FaultSet } from './faults.js';
+import {
+  agentsOfExtension, extensionByNumber, newAgent, retiredAgentKey,
+  type LiveAgent, type LiveCallSegment, type LiveCoreServer, type LiveExtension, type LiveQueue, type LiveState, type LiveUser,
+} from './live-state.js';
+
+export type Effect = () => void;
+
+export interface ActionSpec {
+  body: BodyKind;
+  /** Check the request against the current state; a Failure, or the effect to apply. */
+  prepare(body: JsonObject): Failure | Effect;
+}
+
+export interface ActionContext {
+  state: LiveState;
+  faults: FaultSet;
+  cs: LiveCoreServer;
+}
+
+/** The party a segment shows for an extension at the other end of a call. */
+function partyOf(e: LiveExtension) {
+  return { id: e.configurationId, name: e.displayName, number: e.extensionNumber };
+}
+
+function newSegment(extension: LiveExtension, fields: Pick<LiveCallSegment, 'type' | 'callerId' | 'incoming'>): LiveCallSegment {
+  return {
+    id: randomUUID(), extension, queue: null, did: null, onHold: false, recording: false,
+    origin: 'action', startIndex: null, ...fields,
+  };
+}
+
+/** originate: a segment under the extension, and an incoming one under the destination if it is internal. */
+export function originate(ctx: ActionContext, extension: LiveExtension): ActionSpec {
+  return {
+    body: 'object',
+    prepare(body) {
+      const destination = requiredString(body, 'destination', 1);
+      if (isFailure(destination)) return destination;
+      return () => {
+        const target = extensionByNumber(ctx.cs, destination);
+        ctx.cs.callSegments.push(newSegment(extension, {
+          type: target ? 'INTERNAL' : 'EXTERNAL',
+          callerId: target ? partyOf(target) : { id: destination, name: '', number: destination },
+          incoming: false,
+        }));
+        if (target) ctx.cs.callSegments.push(newSegment(target, { type: 'INTERNAL', callerId: partyOf(extension), incoming: true }));
+      };
+    },
+  };
+}
+
+/** dnd/enable, dnd/disable. `addressedByName`: how the extension level of the path was written. */
+export function setDnd(ctx: ActionContext, extension: LiveExtension, on: boolean, addressedByName: boolean): ActionSpec {
+  return {
+    body: 'none',
+    prepare: () => () => {
+      let target: LiveExtension | undefined = extension;
+      if (ctx.faults.has('dnd-hits-other-core-server') && addressedByName) {
+        const other = ctx.state.coreServers.find((cs) => cs !== ctx.cs);
+        target = other && extensionByNumber(other, extension.extensionNumber);
+      }
+      if (target) target.dnd = on;
+    },
+  };
+}
+
+/** queue login: a new dynamic agent for the extension named in the body. */
+export function queueLogin(ctx: ActionContext, queue: LiveQueue): ActionSpec {
+  return {
+    body: 'object',
+    prepare(body) {
+      const number = requiredString(body, 'extension', 1);
+      const penalty = optionalInteger(body, 'penalty', 0);
+      const paused = optionalBoolean(body, 'paused');
+      const bad = firstFailure(number, penalty, paused);
+      if (bad) return bad;
+      const extension = extensionByNumber(ctx.cs, number as string);
+      if (!extension) return failure(404, 'unknown extension');
+      if (queue.agents.some((a) => a.extension === extension)) {
+        return ctx.faults.has('double-login-accepted') ? () => {} : failure(409, 'the extension is already an agent of the queue');
+      }
+      return () => {
+        const retired = ctx.cs.retiredAgents.get(retiredAgentKey(queue, extension));
+        const inherit = ctx.faults.has('login-inherits-old-agent-state') ? retired : undefined;
+        const settings = {
+          dynamic: true,
+          paused: inherit ? inherit.paused : (paused as boolean | undefined) ?? false,
+          penalty: inherit ? inherit.penalty : (penalty as number | undefined) ?? 0,
+        };
+        const id = ctx.faults.has('recreate-keeps-uuid') && retired ? retired.id : randomUUID();
+        queue.agents.push(newAgent(queue, extension, { ...settings, pauseCount: settings.paused ? 1 : 0 }, undefined, id));
+      };
+    },
+  };
+}
+
+/** queue logout: the extension's agent of the queue is removed. */
+export function queueLogout(ctx: ActionContext, queue: LiveQueue): ActionSpec {
+  return {
+    body: 'object',
+    prepare(body) {
+      const number = requiredString(body, 'extension', 1);
+      if (isFailure(number)) return number;
+      const extension = extensionByNumber(ctx.cs, number);
+      if (!extension) return failure(404, 'unknown extension');
+      const agent = queue.agents.find((a) => a.extension === extension);
+      if (!agent) return failure(409, 'the extension is not an agent of the queue');
+      return logoutEffect(ctx, agent);
+    },
+  };
+}
+
+/** agent logout: as queue logout, for that agent. */
+export function agentLogout(ctx: ActionContext, agent: LiveAgent): ActionSpec {
+  return { body: 'none', prepare: () => logoutEffect(ctx, agent) };
+}
+
+/** Static agents are configured members: they cannot be logged out (409). */
+function logoutEffect(ctx: ActionContext, agent: LiveAgent): Failure | Effect {
+  if (!agent.dynamic) return failure(409, 'a static agent cannot be logged out');
+  return () => {
+    agent.queue.agents = agent.queue.agents.filter((a) => a !== agent);
+    ctx.cs.retiredAgents.set(retiredAgentKey(agent.queue, agent.extension), { id: agent.id, paused: agent.paused, penalty: agent.penalty });
+  };
+}
+
+function setPaused(faults: FaultSet, agent: LiveAgent, on: boolean): void {
+  if (faults.has('counted-pause')) {
+    agent.pauseCount = Math.max(0, agent.pauseCount + (on ? 1 : -1));
+    agent.paused = agent.pauseCount > 0;
+  } else {
+    agent.pauseCount = on ? 1 : 0;
+    agent.paused = on;
+  }
+}
+
+export function pause(ctx: ActionContext, agent: LiveAgent): ActionSpec {
+  return {
+    body: 'none',
+    prepare: () => () => {
+      if (ctx.faults.has('pause-noop')) return;
+      const targets = ctx.faults.has('pause-pauses-all-agents-of-extension') ? agentsOfExtension(ctx.cs, agent.extension) : [agent];
+      for (const a of targets) setPaused(ctx.faults, a, true);
+      if (ctx.faults.has('pause-changes-agent-uuid')) agent.id = randomUUID();
+    },
+  };
+}
+
+export function unpause(ctx: ActionContext, agent: LiveAgent): ActionSpec {
+  return { body: 'none', prepare: () => () => setPaused(ctx.faults, agent, false) };
+}
+
+export function setPenalty(agent: LiveAgent): ActionSpec {
+  return {
+    body: 'object',
+    prepare(body) {
+      const penalty = requiredInteger(body, 'penalty', 0);
+      if (isFailure(penalty)) return penalty;
+      return () => {
+        agent.penalty = penalty;
+      };
+    },
+  };
+}
+
+/**
+ * transfer: to an extension of the same core server the segment moves there (and leaves any queue); to any
+ * other number the call leaves this server, so the segment ends. Transferring to its own extension is a 409.
+ */
+export function transfer(ctx: ActionContext, segment: LiveCallSegment): ActionSpec {
+  return {
+    body: 'object',
+    prepare(body) {
+      const destination = requiredString(body, 'destination', 1);
+      if (isFailure(destination)) return destination;
+      const target = extensionByNumber(ctx.cs, destination);
+      if (target === segment.extension) return failure(409, 'the call is already on that extension');
+      return () => {
+        if (target) {
+          segment.extension = target;
+          segment.queue = null;
+          segment.origin = 'action';
+        } else {
+          ctx.cs.callSegments = ctx.cs.callSegments.filter((s) => s !== segment);
+        }
+      };
+    },
+  };
+}
+
+/** status/set: all four properties are required; returnTime is Unix ms or -1. */
+export function setStatus(ctx: ActionContext, user: LiveUser): ActionSpec {
+  return {
+    body: 'object',
+    prepare(body) {
+      const name = requiredString(body, 'name');
+      const type = !Object.hasOwn(body, 'type') && ctx.faults.has('status-missing-type-accepted') ? undefined : requiredString(body, 'type');
+      const note = requiredString(body, 'note');
+      const returnTime = requiredInteger(body, 'returnTime', -1);
+      const bad = firstFailure(name, type, note, returnTime);
+      if (bad) return bad;
+      if (type !== undefined && !(STATUS_TYPES as readonly string[]).includes(type as string)) return failure(412, 'unknown status type');
+      return () => {
+        user.status = {
+          ...user.status,
+          name: name as string,
+          type: (type as StatusType | undefined) ?? user.status.type,
+          note: note as string,
+          returnTime: returnTime as number,
+        };
+      };
+    },
+  };
+}
+
+/** What the `unknown-agent-action-204` fault answers: success, with no effect. */
+export const noEffect: ActionSpec = { body: 'none', prepare: () => () => {} };
+
+export const AGENT_ACTIONS = ['pause', 'unpause', 'penalty', 'logout'] as const;
