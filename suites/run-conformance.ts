@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createVitest, BaseSequencer, type TestSpecification } from 'vitest/node';
+import type { TestSequencerConstructor, TestSpecification } from 'vitest/node';
 import { ContractError } from '../contracts/contract-error.js';
 import { defaultContractPath, loadContract, type LoadedContract } from '../contracts/load-contract.js';
 import { ConformanceReporter } from '../reporters/conformance-reporter.js';
@@ -75,15 +75,17 @@ export async function toolInfo(): Promise<{ name: string; version: string }> {
   return { name: pkg.name, version: pkg.version };
 }
 
-/** Runs the suite files in family order: reads first, actions next, the restart last. */
-class FamilyOrderSequencer extends BaseSequencer {
-  async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
-    const rank = (file: TestSpecification) => {
-      const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}.suite.ts`));
-      return index === -1 ? familyOrder.length : index;
-    };
-    return [...files].sort((a, b) => rank(a) - rank(b));
-  }
+/** A sequencer that runs the suite files in family order: reads first, actions next, the restart last. */
+function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSequencer): TestSequencerConstructor {
+  return class FamilyOrderSequencer extends BaseSequencer {
+    async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+      const rank = (file: TestSpecification) => {
+        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}.suite.ts`));
+        return index === -1 ? familyOrder.length : index;
+      };
+      return [...files].sort((a, b) => rank(a) - rank(b));
+    }
+  };
 }
 
 /** Asks the target for its core servers: tells an unreachable target (3) and refused credentials (2) early. */
@@ -176,6 +178,8 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
   const root = packageRoot();
   const startedAt = new Date();
   const exitCodeBefore = process.exitCode;
+  // Loaded here, not at the top: --help and the early exits (2, 3) should not pay for vitest's start-up.
+  const { createVitest, BaseSequencer } = await import('vitest/node');
   const vitest = await createVitest(
     'test',
     {
@@ -193,7 +197,7 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
       isolate: false,
       testTimeout: 60 * 60 * 1000,
       hookTimeout: 60 * 60 * 1000,
-      sequence: { sequencer: FamilyOrderSequencer },
+      sequence: { sequencer: familyOrderSequencer(BaseSequencer) },
       passWithNoTests: true,
     },
     { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
