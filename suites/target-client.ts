@@ -46,6 +46,8 @@ export interface TargetClientOptions {
   requestTimeoutMs?: number;
   /** The largest body read, bytes; the rest is dropped. Default 4 MiB. */
   maxBodyBytes?: number;
+  /** Called with every exchange once it ended (contract coverage listens here). */
+  onExchange?: (exchange: Exchange) => void;
 }
 
 /** Options of one request. */
@@ -64,6 +66,9 @@ export class TargetClient {
   private readonly password?: string;
   private readonly requestTimeoutMs: number;
   private readonly maxBodyBytes: number;
+  private readonly onExchange?: (exchange: Exchange) => void;
+  /** Set by {@link TargetClient.halt}: every later request ends at once, unsent, with this as its transport error. */
+  private haltedBecause?: string;
   /** How many requests this client sent. */
   requestCount = 0;
 
@@ -74,6 +79,7 @@ export class TargetClient {
     this.password = options.password;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
     this.maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
+    this.onExchange = options.onExchange;
   }
 
   get(path: string, options: RequestOptions = {}): Promise<Exchange> {
@@ -82,6 +88,11 @@ export class TargetClient {
 
   post(path: string, options: RequestOptions = {}): Promise<Exchange> {
     return this.request('POST', path, options);
+  }
+
+  /** Sends no more requests (the run was interrupted): each later one ends unsent, as a transport failure. */
+  halt(reason: string): void {
+    this.haltedBecause = reason;
   }
 
   /** Sends one request; resolves with the exchange whatever happens (status 0 when no response came). */
@@ -117,6 +128,10 @@ export class TargetClient {
       exchange.requestContentType = options.contentType ?? 'application/json';
       test = test.set('Content-Type', exchange.requestContentType).send(exchange.requestBody);
     }
+    if (this.haltedBecause !== undefined) {
+      exchange.transportError = this.haltedBecause;
+      return exchange;
+    }
     try {
       const response = await test;
       exchange.status = response.status;
@@ -134,6 +149,7 @@ export class TargetClient {
       exchange.transportError = describeTransportError(error, this.requestTimeoutMs);
     }
     exchange.durationMs = Math.round(performance.now() - started);
+    this.onExchange?.(exchange);
     return exchange;
   }
 
