@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
+import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import type { RuleResult } from '../suites/check.js';
 import { reportFormats } from '../reporters/index.js';
 import type { ConformanceReport } from '../reporters/report-model.js';
@@ -55,6 +56,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--only <ids>', 'run only these rules: ids or family prefixes, comma-separated (e.g. ADDR,SCHEMA-RESPONSE)', listOption)
     .option('--skip <ids>', 'do not run these rules: ids or family prefixes, comma-separated', listOption)
     .option('--request-timeout <s>', 'time one request may take, seconds', integerOption('--request-timeout', 1), 10)
+    .option('--restart-cmd <shell>', 'a shell command that restarts the target, for the restart rules (it may return before the target is back)')
+    .option('--ready-timeout <s>', 'how long to wait for the target to answer again after --restart-cmd, seconds', integerOption('--ready-timeout', 1), 120)
     .option('--strict', 'fail the run on SHOULD rules too')
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
@@ -80,7 +83,13 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
 
+  if (options.embedded && options.restartCmd !== undefined) {
+    process.stderr.write('isym-conform: --restart-cmd goes with --target; --embedded restarts its own server. See isym-conform --help.\n');
+    return 2;
+  }
+
   let embedded: RunningReferenceServer | undefined;
+  let control: RunningControlServer | undefined;
   let user: string | undefined = options.user ?? process.env.ISYM_USER;
   let password: string | undefined = options.password ?? process.env.ISYM_PASSWORD;
   if (options.embedded) {
@@ -90,6 +99,8 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`isym-conform: ${(error as Error).message}\n`);
       return 2;
     }
+    // The restart rules restart the embedded server through a loopback control URL.
+    control = await startControlServer(embedded);
     user ??= DEFAULT_USER;
     password ??= DEFAULT_PASSWORD;
     process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}\n`);
@@ -111,6 +122,10 @@ async function main(argv: string[]): Promise<number> {
       skip: options.skip,
       coreServer: options.coreServer,
       requestTimeoutMs: options.requestTimeout * 1000,
+      restart:
+        options.restartCmd !== undefined || control
+          ? { command: options.restartCmd, controlUrl: control?.restartUrl, readyTimeoutS: options.readyTimeout }
+          : undefined,
       strict: Boolean(options.strict),
       onRuleDecided: printRuleLine,
     });
@@ -118,6 +133,7 @@ async function main(argv: string[]): Promise<number> {
     if (result.report) printSummary(result.report, result.files);
     return result.exitCode;
   } finally {
+    await control?.stop();
     await embedded?.stop();
   }
 }

@@ -9,6 +9,7 @@ import type { ResourceModel } from '../contracts/resource-model.js';
 import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
 import { toFinding, type Finding, type FindingInput } from './finding.js';
 import { ruleById, type RuleDefinition, type RuleFamily, type RuleLevel } from './rules.js';
+import type { RestartOptions } from './suite-options.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
 /** A rule's verdict. */
@@ -43,6 +44,8 @@ export interface CheckSettings {
   coreServer?: string;
   /** A recorded failing case to replay instead of a fresh run: the property name with its seed and path. */
   replay?: { property: string; seed: number; path: string };
+  /** How to restart the target (--restart-cmd, or the embedded server's control URL); undefined: not configured. */
+  restart?: RestartOptions;
 }
 
 /** What all checks of a run share. */
@@ -66,6 +69,8 @@ export interface CheckContext extends CheckEnvironment {
   note(line: string): void;
   /** Ends the check with the verdict `skip` and this reason. */
   notApplicable(reason: string): never;
+  /** Ends the check with the verdict `error` and this reason: the checker could not decide (e.g. a restart failed). */
+  undecided(reason: string): never;
   /**
    * Runs a fast-check property: `predicate` returns a finding for a case that breaks the rule, or undefined.
    * A failure is shrunk and recorded once, with its seed, path and counterexample.
@@ -80,6 +85,8 @@ export interface ConformanceCheck {
 }
 
 class NotApplicable extends Error {}
+
+class Undecided extends Error {}
 
 class FindingFailure extends Error {
   readonly finding: FindingInput;
@@ -137,6 +144,9 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     note: (line) => notes.push(line),
     notApplicable: (reason) => {
       throw new NotApplicable(reason);
+    },
+    undecided: (reason) => {
+      throw new Undecided(reason);
     },
     async property(name, arbitrary, predicate) {
       const replay = environment.settings.replay;
@@ -197,6 +207,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     await check.run(context);
   } catch (error) {
     if (error instanceof NotApplicable) return finish(findings.length > 0 ? 'fail' : 'skip', error.message);
+    if (error instanceof Undecided) return finish(findings.length > 0 ? 'fail' : 'error', error.message);
     if (error instanceof TargetUnavailableError) transportFailure = error.exchange;
     else return finish('error', `check ${rule.id} raised an unexpected error: ${(error as Error)?.stack ?? String(error)}`);
   }

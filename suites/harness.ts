@@ -25,7 +25,7 @@ function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
     createCheckEnvironment(
       contract,
       new TargetClient({ baseUrl: options.target, user: options.user, password: options.password, requestTimeoutMs: options.requestTimeoutMs }),
-      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay },
+      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart },
     ),
   );
   return environment;

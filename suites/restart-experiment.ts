@@ -1,0 +1,231 @@
+/**
+ * The restart experiment that RESTART-NEW-UUIDS, RESTART-OLD-404 and RESTART-NAMES judge: a snapshot of every
+ * instance of every collection (ids, names, the other identity properties), a restart of the target, and the
+ * same snapshot after it. It runs once per run, whichever of the three rules asks first, and forgets the
+ * discovery afterwards: every UUID known before the restart is stale.
+ */
+import type { CollectionNode, InstanceNode, InstanceRef, ResourceModel } from '../contracts/resource-model.js';
+import { buildPath } from '../contracts/resource-model.js';
+import type { CheckContext, CheckEnvironment } from './check.js';
+import { canonicalJson } from './compare.js';
+import { TargetUnavailableError } from './discovery.js';
+import type { FindingInput } from './finding.js';
+import { describeRestart, NO_RESTART_REASON, restartTarget, type RestartDone, type RestartOutcome } from './restart-target.js';
+import type { Exchange, TargetClient } from './target-client.js';
+
+/** One instance as one collection listed it. */
+export interface SnapshotItem {
+  id: string;
+  /** Its symbolic name, where its resource has one. */
+  name?: string;
+  /** Its identity properties other than `id` (the name, `configurationId`), as listed. */
+  identity: Record<string, unknown>;
+  /** Its path refs: the parents', then its own. */
+  refs: InstanceRef[];
+  /**
+   * One key per level of its path that survives a restart: the level's identity properties other than `id`.
+   * Undefined at a level whose resource has none (an agent, a call segment): it cannot be matched across a restart.
+   */
+  keys: (string | undefined)[];
+}
+
+/** One collection read under one parent. */
+export interface SnapshotListing {
+  node: CollectionNode;
+  parentRefs: InstanceRef[];
+  /** The collection under the same parents after a restart has the same key; undefined when a parent has no key. */
+  key?: string;
+  /** The UUID-form path that was read. */
+  path: string;
+  exchange: Exchange;
+  /** Whether it answered 200 with a JSON array. */
+  ok: boolean;
+  items: SnapshotItem[];
+}
+
+/** Every collection of the target, read under every parent. */
+export interface TargetSnapshot {
+  listings: SnapshotListing[];
+  /** True when the walk stopped at its bound before reading every collection. */
+  truncated: boolean;
+  durationMs: number;
+  /** Finds an instance of `node` by the keys of its levels: its counterpart in another snapshot. */
+  findByKeys(node: InstanceNode, keys: (string | undefined)[]): SnapshotItem | undefined;
+  /** Finds a listing by its key. */
+  listingByKey(key: string): SnapshotListing | undefined;
+}
+
+/** Options of {@link snapshotTarget}. */
+export interface SnapshotOptions {
+  /** Limit the top-level collection to the instance with this name (--core-server). */
+  coreServer?: string;
+  /** At most this many collection reads. Default 5000. */
+  maxListings?: number;
+}
+
+/** The key of one level that survives a restart: identity properties other than `id`, or undefined if none. */
+function stableKey(node: CollectionNode, item: Record<string, unknown>): string | undefined {
+  const properties = node.resource.identityProperties.filter((property) => property !== 'id');
+  if (properties.length === 0) return undefined;
+  return canonicalJson(Object.fromEntries(properties.map((property) => [property, item[property] ?? null])));
+}
+
+function joinKeys(template: string, keys: (string | undefined)[]): string | undefined {
+  return keys.every((key) => key !== undefined) ? `${template}|${keys.join('|')}` : undefined;
+}
+
+/** Reads every collection under every parent (a full walk, bounded by `maxListings`). */
+export async function snapshotTarget(client: TargetClient, model: ResourceModel, options: SnapshotOptions = {}): Promise<TargetSnapshot> {
+  const started = performance.now();
+  const maxListings = options.maxListings ?? 5000;
+  const listings: SnapshotListing[] = [];
+  const itemsByNode = new Map<InstanceNode, SnapshotItem[]>();
+  let truncated = false;
+  // Parents come before their children: sort by depth, as discovery does.
+  const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length);
+  walk: for (const collection of collections) {
+    const parents: { refs: InstanceRef[]; keys: (string | undefined)[] }[] = collection.parent ? (itemsByNode.get(collection.parent) ?? []) : [{ refs: [], keys: [] }];
+    for (const parent of parents) {
+      if (listings.length >= maxListings) {
+        truncated = true;
+        break walk;
+      }
+      const path = buildPath(collection, parent.refs);
+      const exchange = await client.get(path);
+      if (exchange.status === 0) throw new TargetUnavailableError(exchange);
+      const ok = exchange.status === 200 && Array.isArray(exchange.json);
+      let rows = ok
+        ? (exchange.json as unknown[]).filter(
+            (row): row is Record<string, unknown> => row !== null && typeof row === 'object' && typeof (row as { id?: unknown }).id === 'string',
+          )
+        : [];
+      const nameProperty = collection.resource.nameProperty;
+      if (!collection.parent && options.coreServer !== undefined && nameProperty) rows = rows.filter((row) => row[nameProperty] === options.coreServer);
+      const items = rows.map((row): SnapshotItem => {
+        const ref: InstanceRef = { id: row.id as string };
+        if (nameProperty && typeof row[nameProperty] === 'string') ref.name = row[nameProperty] as string;
+        const identity = Object.fromEntries(
+          collection.resource.identityProperties.filter((property) => property !== 'id').map((property) => [property, row[property]]),
+        );
+        const item: SnapshotItem = { id: ref.id, identity, refs: [...parent.refs, ref], keys: [...parent.keys, stableKey(collection, row)] };
+        if (ref.name !== undefined) item.name = ref.name;
+        return item;
+      });
+      listings.push({ node: collection, parentRefs: parent.refs, key: joinKeys(collection.template, parent.keys), path, exchange, ok, items });
+      if (collection.item) itemsByNode.set(collection.item, [...(itemsByNode.get(collection.item) ?? []), ...items]);
+    }
+  }
+
+  const byKeys = new Map<string, SnapshotItem>();
+  for (const [node, items] of itemsByNode) {
+    for (const item of items) {
+      const key = joinKeys(node.template, item.keys);
+      if (key !== undefined && !byKeys.has(key)) byKeys.set(key, item);
+    }
+  }
+  const byListingKey = new Map(listings.filter((listing) => listing.key !== undefined).map((listing) => [listing.key!, listing]));
+  return {
+    listings,
+    truncated,
+    durationMs: Math.round(performance.now() - started),
+    findByKeys: (node, keys) => {
+      const key = joinKeys(node.template, keys);
+      return key === undefined ? undefined : byKeys.get(key);
+    },
+    listingByKey: (key) => byListingKey.get(key),
+  };
+}
+
+/** The refs of the counterparts of an item's parents in `after`; undefined when a parent has no counterpart there. */
+export function counterpartParentRefs(after: TargetSnapshot, listing: SnapshotListing, item: SnapshotItem): InstanceRef[] | undefined {
+  if (!listing.node.parent) return [];
+  return after.findByKeys(listing.node.parent, item.keys.slice(0, -1))?.refs;
+}
+
+/** The experiment: the target before, the restart, and the target after (when the restart worked). */
+export interface RestartExperiment {
+  before: TargetSnapshot;
+  restart: RestartOutcome;
+  after?: TargetSnapshot;
+}
+
+// One experiment per run: the checks of a run share the client, so it keys the cache.
+const experiments = new WeakMap<TargetClient, Promise<RestartExperiment>>();
+
+async function runExperiment(environment: CheckEnvironment): Promise<RestartExperiment> {
+  const options = { coreServer: environment.settings.coreServer };
+  const before = await snapshotTarget(environment.client, environment.model, options);
+  let restart: RestartOutcome;
+  try {
+    restart = await restartTarget(environment.client, environment.settings.restart!);
+  } finally {
+    // Whatever happened, the discovery made before may now name UUIDs that no longer exist.
+    environment.invalidateDiscovery();
+  }
+  if (!restart.ok) return { before, restart };
+  return { before, restart, after: await snapshotTarget(environment.client, environment.model, options) };
+}
+
+/** The run's restart experiment, done on the first call and shared by the later ones. */
+export function restartExperiment(environment: CheckEnvironment): Promise<RestartExperiment> {
+  let experiment = experiments.get(environment.client);
+  if (!experiment) {
+    experiment = runExperiment(environment);
+    experiments.set(environment.client, experiment);
+  }
+  return experiment;
+}
+
+/** What a restart rule judges: both snapshots of a restart that worked. */
+export interface RestartedTarget {
+  before: TargetSnapshot;
+  after: TargetSnapshot;
+  restart: RestartDone;
+}
+
+/**
+ * The experiment for a restart rule: `skip` without a restart mechanism, `error` when the restart failed or the
+ * target did not come back; notes how long the restart took.
+ */
+export async function requireRestartedTarget(context: CheckContext): Promise<RestartedTarget> {
+  if (!context.settings.restart || (context.settings.restart.command === undefined && context.settings.restart.controlUrl === undefined)) {
+    context.notApplicable(NO_RESTART_REASON);
+  }
+  const experiment = await restartExperiment(context);
+  if (!experiment.restart.ok || !experiment.after) context.undecided(experiment.restart.ok ? 'the target was not read after the restart' : experiment.restart.reason);
+  context.note(describeRestart(experiment.restart));
+  const { before, after } = experiment;
+  const count = (snapshot: TargetSnapshot) => snapshot.listings.reduce((sum, listing) => sum + listing.items.length, 0);
+  context.note(
+    `snapshots: ${before.listings.length} collections / ${count(before)} items before (${before.durationMs} ms), ${after.listings.length} / ${count(after)} after (${after.durationMs} ms)` +
+      (before.truncated || after.truncated ? '; the walk stopped at its bound, not every collection was read' : ''),
+  );
+  return { before, after, restart: experiment.restart };
+}
+
+/**
+ * Gathers the breaches of one rule by kind (e.g. per instance path), so that a server that breaks the rule for
+ * hundreds of instances gives one finding per kind, with a few examples, not hundreds.
+ */
+export class FindingGroups {
+  private readonly groups = new Map<string, { finding: (count: number, examples: string[]) => Omit<FindingInput, 'exchanges'>; examples: string[]; exchanges: Exchange[]; count: number }>();
+
+  constructor(
+    private readonly maxExamples = 5,
+    private readonly maxExchanges = 6,
+  ) {}
+
+  /** Adds one breach to the group `kind`; `finding` builds the group's finding from its count and examples. */
+  add(kind: string, example: string, exchanges: Exchange[], finding: (count: number, examples: string[]) => Omit<FindingInput, 'exchanges'>): void {
+    const group = this.groups.get(kind) ?? { finding, examples: [], exchanges: [], count: 0 };
+    group.count += 1;
+    if (group.examples.length < this.maxExamples) group.examples.push(example);
+    for (const exchange of exchanges) if (group.exchanges.length < this.maxExchanges && !group.exchanges.includes(exchange)) group.exchanges.push(exchange);
+    this.groups.set(kind, group);
+  }
+
+  /** Reports one finding per group. */
+  reportTo(context: CheckContext): void {
+    for (const group of this.groups.values()) context.report({ ...group.finding(group.count, group.examples), exchanges: group.exchanges });
+  }
+}
