@@ -1,9 +1,12 @@
 /**
  * The HTTP client for the target, on supertest. Every request has a timeout and a cap on the body it reads, never
  * follows a redirect, never throws for a status, and comes back as an {@link Exchange}: the data a finding is
- * made of.
+ * made of. Connections are kept alive (a new TCP connection per request would cost more than the checking does),
+ * and a bounded number of requests is in flight at once (--concurrency). A client scoped from another shares its
+ * connections and request slots but can be halted alone: one rule's client, stopped when the rule runs out of time.
  */
-import type { IncomingMessage } from 'node:http';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import supertest from 'supertest';
 
 /** Which credentials a request carried. */
@@ -48,6 +51,8 @@ export interface TargetClientOptions {
   maxBodyBytes?: number;
   /** Called with every exchange once it ended (contract coverage listens here). */
   onExchange?: (exchange: Exchange) => void;
+  /** How many requests may be in flight at once, over this client and every client scoped from it. Default 1. */
+  maxConcurrentRequests?: number;
 }
 
 /** Options of one request. */
@@ -58,10 +63,58 @@ export interface RequestOptions {
   contentType?: string;
 }
 
+/** A counting semaphore: at most `size` holders at once, the others wait in order. */
+export class RequestSlots {
+  readonly size: number;
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    if (!Number.isInteger(size) || size < 1) throw new RangeError(`RequestSlots size must be a whole number >= 1, not ${size}.`);
+    this.size = size;
+    this.free = size;
+  }
+
+  /** Resolves once a slot is held; give it back with {@link RequestSlots.release}. */
+  acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free += 1;
+  }
+}
+
+/** What a client shares with the clients scoped from it. */
+interface SharedTransport {
+  agent: ReturnType<typeof supertest>;
+  connections: http.Agent;
+  slots: RequestSlots;
+}
+
+/** A request's way to be stopped by a halt: it races `stopped` against the exchange. */
+interface StopHandle {
+  stopped: Promise<string>;
+  stop(reason: string): void;
+}
+
+/** Transport errors that a server closing an idle kept-alive connection causes on the next request sent on it. */
+const staleConnectionCodes = new Set(['ECONNRESET', 'EPIPE']);
+
 /** Sends requests to the target and records them as exchanges. */
 export class TargetClient {
   readonly baseUrl: string;
-  private readonly agent: ReturnType<typeof supertest>;
+  private readonly options: TargetClientOptions;
+  private readonly parent?: TargetClient;
+  private readonly shared: SharedTransport;
+  /** The requests under way through this client or a client scoped from it, to stop them on a halt. */
+  private readonly underWay = new Set<StopHandle>();
   private readonly user?: string;
   private readonly password?: string;
   private readonly requestTimeoutMs: number;
@@ -72,9 +125,17 @@ export class TargetClient {
   /** How many requests this client sent. */
   requestCount = 0;
 
-  constructor(options: TargetClientOptions) {
+  /** `parent` is for {@link TargetClient.scoped}: the new client sends through the parent's transport. */
+  constructor(options: TargetClientOptions, parent?: TargetClient) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.agent = supertest(this.baseUrl);
+    this.options = options;
+    this.parent = parent;
+    this.shared = parent?.shared ?? {
+      agent: supertest(this.baseUrl),
+      // Idle connections are closed after 4 s, before a server's usual 5 s keep-alive timeout closes them under us.
+      connections: new (this.baseUrl.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, timeout: 4000 }),
+      slots: new RequestSlots(options.maxConcurrentRequests ?? 1),
+    };
     this.user = options.user;
     this.password = options.password;
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -90,16 +151,52 @@ export class TargetClient {
     return this.request('POST', path, options);
   }
 
-  /** Sends no more requests (the run was interrupted): each later one ends unsent, as a transport failure. */
+  /**
+   * Sends no more requests (the run was interrupted, or the rule ran out of time): each later one ends unsent, and
+   * each one under way ends at once, as a transport failure with `reason`. Halts the clients scoped from this one.
+   */
   halt(reason: string): void {
     this.haltedBecause = reason;
+    for (const request of [...this.underWay]) request.stop(reason);
+  }
+
+  /** A client that sends through this one (same connections, request slots and hook; counted here too) and can be halted alone. */
+  scoped(): TargetClient {
+    return new TargetClient(this.options, this);
+  }
+
+  /** How many requests may be in flight at once. */
+  get maxConcurrentRequests(): number {
+    return this.shared.slots.size;
+  }
+
+  /** Closes the kept-alive connections (they would otherwise close themselves after 4 s idle). */
+  close(): void {
+    if (!this.parent) this.shared.connections.destroy();
+  }
+
+  /** Why this client or one it was scoped from was halted, if it was. */
+  private haltReason(): string | undefined {
+    return this.haltedBecause ?? this.parent?.haltReason();
+  }
+
+  /** Registers a request under way with this client and the clients it was scoped from. */
+  private track(handle: StopHandle): () => void {
+    const owners: TargetClient[] = [];
+    for (let client: TargetClient | undefined = this; client; client = client.parent) owners.push(client);
+    for (const owner of owners) owner.underWay.add(handle);
+    return () => owners.forEach((owner) => owner.underWay.delete(handle));
+  }
+
+  private countRequest(): void {
+    for (let client: TargetClient | undefined = this; client; client = client.parent) client.requestCount += 1;
   }
 
   /** Sends one request; resolves with the exchange whatever happens (status 0 when no response came). */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Exchange> {
     const auth = options.auth ?? 'valid';
     const started = performance.now();
-    this.requestCount += 1;
+    this.countRequest();
     const exchange: Exchange = {
       method,
       path,
@@ -111,32 +208,72 @@ export class TargetClient {
       truncated: false,
       durationMs: 0,
     };
-    let test = this.agent[method.toLowerCase() as 'get'](path)
+    if (options.body !== undefined) {
+      exchange.requestBody = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      exchange.requestContentType = options.contentType ?? 'application/json';
+    }
+    if (auth === 'wrong') exchange.wrongCredentials = 'isym-conform-wrong-user:not-the-password';
+    const halted = this.haltReason();
+    if (halted !== undefined) {
+      exchange.transportError = halted;
+      return exchange;
+    }
+    let stop!: (reason: string) => void;
+    const handle: StopHandle = { stopped: new Promise((resolve) => (stop = resolve)), stop: (reason) => stop(reason) };
+    const untrack = this.track(handle);
+    try {
+      const slot = this.shared.slots.acquire();
+      const gotSlot = await Promise.race([slot.then(() => true), handle.stopped.then(() => false)]);
+      if (!gotSlot) {
+        void slot.then(() => this.shared.slots.release());
+        exchange.transportError = await handle.stopped;
+        return exchange;
+      }
+      try {
+        // A GET sent on a kept-alive connection that the server had just closed fails without having been
+        // processed: sending it once more on a fresh connection is safe, and is what a browser does.
+        const outcome = await this.sendOnce(exchange, options, handle);
+        if (outcome.staleConnection && (method === 'GET' || method === 'HEAD')) await this.sendOnce(exchange, options, handle);
+      } finally {
+        this.shared.slots.release();
+      }
+    } finally {
+      untrack();
+    }
+    exchange.durationMs = Math.round(performance.now() - started);
+    this.onExchange?.(exchange);
+    return exchange;
+  }
+
+  /** One attempt of a request; fills `exchange` with what came back. */
+  private async sendOnce(exchange: Exchange, options: RequestOptions, handle: StopHandle): Promise<{ staleConnection: boolean }> {
+    const body: ReadBody = { text: '', truncated: false };
+    let test = this.shared.agent[exchange.method.toLowerCase() as 'get'](exchange.path)
+      .agent(this.shared.connections)
       .redirects(0)
       .timeout({ response: this.requestTimeoutMs, deadline: this.requestTimeoutMs })
       .ok(() => true)
       .set('Accept', 'application/json')
       .buffer(true)
-      .parse(this.cappedParser(exchange) as never);
-    if (auth === 'valid' && this.user !== undefined) test = test.auth(this.user, this.password ?? '');
-    if (auth === 'wrong') {
-      exchange.wrongCredentials = 'isym-conform-wrong-user:not-the-password';
-      test = test.auth('isym-conform-wrong-user', 'not-the-password');
-    }
-    if (options.body !== undefined) {
-      exchange.requestBody = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      exchange.requestContentType = options.contentType ?? 'application/json';
-      test = test.set('Content-Type', exchange.requestContentType).send(exchange.requestBody);
-    }
-    if (this.haltedBecause !== undefined) {
-      exchange.transportError = this.haltedBecause;
-      return exchange;
-    }
+      .parse(this.cappedParser(body) as never);
+    if (exchange.auth === 'valid' && this.user !== undefined) test = test.auth(this.user, this.password ?? '');
+    if (exchange.auth === 'wrong') test = test.auth('isym-conform-wrong-user', 'not-the-password');
+    if (exchange.requestBody !== undefined) test = test.set('Content-Type', exchange.requestContentType!).send(exchange.requestBody);
+    exchange.status = 0;
+    exchange.transportError = undefined;
     try {
-      const response = await test;
+      // superagent leaves the promise of an aborted request pending: the halt settles the race instead.
+      const response = await Promise.race([test, handle.stopped]);
+      if (typeof response === 'string') {
+        test.abort();
+        exchange.transportError = response;
+        return { staleConnection: false };
+      }
       exchange.status = response.status;
       exchange.headers = Object.fromEntries(Object.entries(response.headers as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
       exchange.contentType = exchange.headers['content-type'];
+      exchange.bodyText = body.text;
+      exchange.truncated = body.truncated;
       if (exchange.bodyText.length > 0) {
         try {
           exchange.json = JSON.parse(exchange.bodyText);
@@ -144,17 +281,16 @@ export class TargetClient {
           // Not JSON: the text stays in bodyText; the rules that need JSON say so.
         }
       }
+      return { staleConnection: false };
     } catch (error) {
-      exchange.status = 0;
       exchange.transportError = describeTransportError(error, this.requestTimeoutMs);
+      const reused = Boolean((test as unknown as { req?: { reusedSocket?: boolean } }).req?.reusedSocket);
+      return { staleConnection: reused && staleConnectionCodes.has((error as { code?: string }).code ?? '') };
     }
-    exchange.durationMs = Math.round(performance.now() - started);
-    this.onExchange?.(exchange);
-    return exchange;
   }
 
   /** A superagent body parser that keeps at most maxBodyBytes and stops reading after that. */
-  private cappedParser(exchange: Exchange) {
+  private cappedParser(exchange: ReadBody) {
     const cap = this.maxBodyBytes;
     return (res: IncomingMessage, callback: (error: Error | null, body: unknown) => void) => {
       const chunks: Buffer[] = [];
@@ -163,7 +299,7 @@ export class TargetClient {
       const finish = () => {
         if (done) return;
         done = true;
-        exchange.bodyText = Buffer.concat(chunks).toString('utf8');
+        exchange.text = Buffer.concat(chunks).toString('utf8');
         callback(null, null);
       };
       res.on('data', (chunk: Buffer) => {
@@ -186,6 +322,12 @@ export class TargetClient {
       });
     };
   }
+}
+
+/** The body as the capped parser read it. */
+interface ReadBody {
+  text: string;
+  truncated: boolean;
 }
 
 function describeTransportError(error: unknown, timeoutMs: number): string {
