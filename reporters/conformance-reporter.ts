@@ -4,25 +4,42 @@
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import type { RuleResult } from '../suites/check.js';
+import type { RequestTally } from '../suites/coverage.js';
+import type { ReplayCase } from './report-model.js';
 import { ruleCatalogue } from '../suites/rules.js';
 
 /** Options of {@link ConformanceReporter}. */
 export interface ConformanceReporterOptions {
   /** Where a line per decided rule goes; default: nowhere. */
   onRuleDecided?: (result: RuleResult) => void;
+  /** Called when a rule's test starts, with the rule id and family. */
+  onRuleStarted?: (ruleId: string, family: string) => void;
 }
 
 export class ConformanceReporter implements Reporter {
   readonly results: RuleResult[] = [];
   readonly runErrors: string[] = [];
+  /** Each rule's contract coverage, as its test recorded it. */
+  readonly coverage: { ruleId: string; tally: RequestTally }[] = [];
+  /** With --replay: every replayed case. */
+  readonly replayCases: ReplayCase[] = [];
   private readonly options: ConformanceReporterOptions;
 
   constructor(options: ConformanceReporterOptions = {}) {
     this.options = options;
   }
 
+  onTestCaseReady(testCase: TestCase): void {
+    this.options.onRuleStarted?.(testCase.name, testCase.parent.type === 'suite' ? testCase.parent.name : '');
+  }
+
   onTestCaseResult(testCase: TestCase): void {
-    const recorded = testCase.meta().conformance;
+    const meta = testCase.meta();
+    if (meta.conformanceCoverage) this.coverage.push({ ruleId: testCase.name, tally: meta.conformanceCoverage });
+    if (meta.conformanceReplay) this.replayCases.push(...meta.conformanceReplay);
+    // A test that a cancelled run skipped before it started has no result: the runner reports it as interrupted.
+    if (!meta.conformance && testCase.result().state === 'skipped') return;
+    const recorded = meta.conformance;
     const result = recorded ?? this.undecided(testCase);
     if (!result) return;
     this.results.push(result);

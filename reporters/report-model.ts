@@ -1,15 +1,35 @@
 /**
  * The format-neutral report model: what every renderer renders and nothing else. Its JSON form is the shape of
- * DESIGN.md (an interface: keep it) and is published as conformance-report.schema.json.
+ * DESIGN.md (an interface: keep it) and is published as conformance-report.schema.json; everything added here is
+ * optional or additive, so a reader of the minimal shape reads every report.
  */
 import type { RuleResult, Verdict } from '../suites/check.js';
+import type { Finding } from '../suites/finding.js';
 import { ruleCatalogue } from '../suites/rules.js';
 
 export type { Finding, RecordedRequest } from '../suites/finding.js';
 export type { Verdict };
 
+/**
+ * How a failure stands against the baseline (--baseline): `known` when the baseline held the same failure (see
+ * {@link failureKey}), `new` otherwise.
+ */
+export type BaselineStatus = 'known' | 'new';
+
+/** A finding in the report: the check's finding, with its standing against the baseline when one was given. */
+export interface ReportFinding extends Finding {
+  baseline?: BaselineStatus;
+}
+
 /** One rule in the report. */
-export type ReportRule = RuleResult;
+export interface ReportRule extends RuleResult {
+  findings: ReportFinding[];
+  /**
+   * With --baseline: `known` when every finding of a failed rule was in the baseline, `new` when one was not,
+   * `fixed` when the rule failed in the baseline and passes now.
+   */
+  baseline?: BaselineStatus | 'fixed';
+}
 
 /** Counts of verdicts. */
 export interface VerdictSummary {
@@ -17,6 +37,81 @@ export interface VerdictSummary {
   fail: number;
   skip: number;
   error: number;
+}
+
+/** What the run compared itself with (--baseline). */
+export interface BaselineComparison {
+  /** The baseline file, as given. */
+  file: string;
+  /** When the baseline's run started. */
+  baselineStartedAt: string;
+  /** Failing findings that were in the baseline: reported, but they do not fail the run. */
+  known: number;
+  /** Failing findings that were not: they fail the run. */
+  new: number;
+  /** Rules that failed in the baseline and pass now. */
+  fixed: string[];
+  /** What "the same failure" means, in words (the key of {@link failureKey}). */
+  key: string;
+}
+
+/** One recorded failing case that --replay sent again, and whether it still fails. */
+export interface ReplayCase {
+  ruleId: string;
+  /** The property of the rule that found it; absent for a finding made outside a property. */
+  property?: string;
+  seed?: number;
+  path?: string;
+  /** The recorded finding's message. */
+  message: string;
+  /** `exact`: the recorded seed and path rebuilt the shrunk case; `rule`: no path was recorded, the rule ran again with the recorded seed. */
+  how: 'exact' | 'rule';
+  stillFails: boolean;
+  /** The message of the finding that the replay produced, when it still fails. */
+  replayMessage?: string;
+}
+
+/** What --replay did. */
+export interface ReplayOutcome {
+  /** The report the cases came from. */
+  source: string;
+  /** The seed of the recorded run. */
+  sourceSeed: number;
+  cases: ReplayCase[];
+}
+
+/** How one operation of the contract (a path and method) was exercised. */
+export interface OperationCoverage {
+  method: string;
+  /** The path template, in its UUID form. */
+  template: string;
+  kind: 'collection' | 'instance' | 'singleton' | 'action';
+  /** For an action: its name (`pause`). */
+  action?: string;
+  /** Requests sent to it, with any credentials. */
+  requests: number;
+  /** Responses by status (`"0"`: no response). */
+  statuses: Record<string, number>;
+  /** Every combination of addressing forms the path allows, e.g. `uuid/name`; and those sent. */
+  forms: { possible: string[]; exercised: string[] };
+  /** Rules whose checks sent it. */
+  rules: string[];
+  /** Why it was not exercised (or not in every form). */
+  reason?: string;
+}
+
+/** Which parts of the contract the run exercised. */
+export interface ContractCoverage {
+  operations: OperationCoverage[];
+  totals: {
+    operations: { exercised: number; total: number };
+    addressingForms: { exercised: number; total: number };
+    actions: { exercised: number; total: number };
+  };
+  /** Requests whose method the contract does not list for the path they reached (HTTP-METHOD sends these on purpose). */
+  outsideContract: { method: string; template: string; requests: number }[];
+  /** Requests that matched no path of the contract, with a few examples. */
+  unmatched: { requests: number; examples: string[] };
 }
 
 /** A conformance report. */
@@ -30,12 +125,17 @@ export interface ConformanceReport {
   seed: number;
   /** True when the run was cut short (interrupt or --max-time): not every rule was decided. */
   partial: boolean;
+  /** Why the run was cut short, when it was. */
+  interrupted?: { reason: 'signal' | 'max-time'; detail: string };
   /** The options of the run, credentials removed. */
   options: Record<string, unknown>;
   summary: VerdictSummary;
   rules: ReportRule[];
   /** Problems of the run itself (a suite file that could not load, an unhandled error). */
   runErrors: string[];
+  coverage?: ContractCoverage;
+  baseline?: BaselineComparison;
+  replay?: ReplayOutcome;
 }
 
 /** What a report is built from, apart from the rule results. */
@@ -47,17 +147,18 @@ export interface ReportContext {
   finishedAt: Date;
   seed: number;
   partial?: boolean;
+  interrupted?: ConformanceReport['interrupted'];
   options: Record<string, unknown>;
   runErrors?: string[];
+  coverage?: ContractCoverage;
+  replay?: ReplayOutcome;
 }
 
 /** Builds the report: rules in the order of RULES.md, verdicts counted. */
-export function buildReport(results: readonly RuleResult[], context: ReportContext): ConformanceReport {
+export function buildReport(results: readonly ReportRule[], context: ReportContext): ConformanceReport {
   const order = new Map(ruleCatalogue.map((rule, index) => [rule.id, index]));
   const rules = [...results].sort((a, b) => (order.get(a.id) ?? 999) - (order.get(b.id) ?? 999));
-  const summary: VerdictSummary = { pass: 0, fail: 0, skip: 0, error: 0 };
-  for (const rule of rules) summary[rule.verdict] += 1;
-  return {
+  const report: ConformanceReport = {
     tool: context.tool,
     contract: context.contract,
     target: { url: context.targetUrl },
@@ -67,15 +168,98 @@ export function buildReport(results: readonly RuleResult[], context: ReportConte
     seed: context.seed,
     partial: context.partial ?? false,
     options: context.options,
-    summary,
+    summary: countVerdicts(rules),
     rules,
     runErrors: context.runErrors ?? [],
   };
+  if (context.interrupted) report.interrupted = context.interrupted;
+  if (context.coverage) report.coverage = context.coverage;
+  if (context.replay) report.replay = context.replay;
+  return report;
 }
 
-/** Whether the report fails the run: a MUST rule failed or could not be decided (or a SHOULD rule, with strict). */
-export function reportFails(report: ConformanceReport, strict = false): boolean {
-  return report.partial || report.runErrors.length > 0 || report.rules.some(
-    (rule) => (rule.verdict === 'fail' || rule.verdict === 'error') && (rule.level === 'MUST' || strict),
+/** Counts the verdicts of `rules`. */
+export function countVerdicts(rules: readonly Pick<ReportRule, 'verdict'>[]): VerdictSummary {
+  const summary: VerdictSummary = { pass: 0, fail: 0, skip: 0, error: 0 };
+  for (const rule of rules) summary[rule.verdict] += 1;
+  return summary;
+}
+
+/**
+ * The key that makes two failures "the same" for --baseline: the rule id and the finding's message, with UUIDs
+ * replaced by `<uuid>` (a restart renews them) and runs of white space collapsed. Expected, actual, requests,
+ * seed and path are not part of it: they name the concrete instances of one run.
+ */
+export function failureKey(ruleId: string, message: string): string {
+  const normalised = message
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return `${ruleId}\u0000${normalised}`;
+}
+
+/** {@link failureKey} in words, as the report states it. */
+export const failureKeyDescription = 'rule id + finding message (UUIDs replaced by <uuid>, white space collapsed)';
+
+/**
+ * Marks each failure of `report` known or new against `baseline` (a previous report), lists the rules fixed since,
+ * and returns the report with its `baseline` comparison. A rule that fails only with known findings does not fail
+ * the run (see {@link reportFails}).
+ */
+export function compareWithBaseline(report: ConformanceReport, baseline: ConformanceReport, baselineFile: string): ConformanceReport {
+  const knownKeys = new Set(
+    baseline.rules.filter((rule) => rule.verdict === 'fail').flatMap((rule) => rule.findings.map((finding) => failureKey(rule.id, finding.message))),
   );
+  const failedBefore = new Set(baseline.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id));
+  let known = 0;
+  let fresh = 0;
+  const rules = report.rules.map((rule): ReportRule => {
+    if (rule.verdict === 'pass' && failedBefore.has(rule.id)) return { ...rule, baseline: 'fixed' };
+    if (rule.verdict !== 'fail') return rule;
+    const findings = rule.findings.map((finding): ReportFinding => {
+      const status: BaselineStatus = knownKeys.has(failureKey(rule.id, finding.message)) ? 'known' : 'new';
+      if (status === 'known') known += 1;
+      else fresh += 1;
+      return { ...finding, baseline: status };
+    });
+    return { ...rule, findings, baseline: findings.every((finding) => finding.baseline === 'known') ? 'known' : 'new' };
+  });
+  return {
+    ...report,
+    rules,
+    baseline: {
+      file: baselineFile,
+      baselineStartedAt: baseline.startedAt,
+      known,
+      new: fresh,
+      fixed: rules.filter((rule) => rule.baseline === 'fixed').map((rule) => rule.id),
+      key: failureKeyDescription,
+    },
+  };
+}
+
+/**
+ * Whether the report fails the run: it is partial, the run itself had errors, or a MUST rule (a SHOULD rule too,
+ * with strict) failed with a failure not known from the baseline, or could not be decided.
+ */
+export function reportFails(report: ConformanceReport, strict = false): boolean {
+  return (
+    report.partial ||
+    report.runErrors.length > 0 ||
+    report.rules.some(
+      (rule) =>
+        (rule.level === 'MUST' || strict) &&
+        (rule.verdict === 'error' || (rule.verdict === 'fail' && rule.baseline !== 'known')),
+    )
+  );
+}
+
+/** The rules of the report grouped by family, in the order the families first appear. */
+export function rulesByFamily(report: Pick<ConformanceReport, 'rules'>): Map<string, ReportRule[]> {
+  const families = new Map<string, ReportRule[]>();
+  for (const rule of report.rules) {
+    const family = rule.family ?? 'other';
+    families.set(family, [...(families.get(family) ?? []), rule]);
+  }
+  return families;
 }

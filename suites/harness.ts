@@ -7,6 +7,10 @@ import { describe, inject, test } from 'vitest';
 import { loadContract } from '../contracts/load-contract.js';
 import { createCheckEnvironment, runCheck, type CheckEnvironment, type RuleResult } from './check.js';
 import { checks } from './checks/index.js';
+import { CoverageRecorder, type RequestTally } from './coverage.js';
+import { interruptedResult, runInterruptibly } from './interruptible.js';
+import { replayRule } from './replay.js';
+import type { ReplayCase } from '../reporters/report-model.js';
 import { matchesSelector, ruleById, type RuleFamily } from './rules.js';
 import type { SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
@@ -14,17 +18,29 @@ import { TargetClient } from './target-client.js';
 declare module 'vitest' {
   interface TaskMeta {
     conformance?: RuleResult;
+    /** What the rule's requests covered of the contract. */
+    conformanceCoverage?: RequestTally;
+    /** With --replay: each recorded case of the rule and whether it still fails. */
+    conformanceReplay?: ReplayCase[];
   }
 }
 
 // Shared by every suite file of a run: the files run one after another in one worker, with isolation off.
 let environment: Promise<CheckEnvironment> | undefined;
+// Tallies every request of the shared client; taken (and reset) after each rule.
+let coverage: CoverageRecorder | undefined;
 
 function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
   environment ??= loadContract(options.contractPath).then((contract) =>
     createCheckEnvironment(
       contract,
-      new TargetClient({ baseUrl: options.target, user: options.user, password: options.password, requestTimeoutMs: options.requestTimeoutMs }),
+      new TargetClient({
+        baseUrl: options.target,
+        user: options.user,
+        password: options.password,
+        requestTimeoutMs: options.requestTimeoutMs,
+        onExchange: (exchange) => (coverage ??= new CoverageRecorder(contract.model)).record(exchange),
+      }),
       { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart },
     ),
   );
@@ -52,12 +68,26 @@ function notRun(ruleId: string, reason: string): RuleResult {
 export function defineFamilySuite(family: RuleFamily): void {
   const options = inject('isymConform');
   describe(family, () => {
-    for (const check of checks.filter((candidate) => ruleById(candidate.ruleId).family === family)) {
-      test(check.ruleId, async ({ task, skip }) => {
+    // With --replay only the rules with recorded cases run; the others are absent from the report.
+    const familyChecks = checks.filter((candidate) => ruleById(candidate.ruleId).family === family && (!options.replays || options.replays[candidate.ruleId]));
+    for (const check of familyChecks) {
+      test(check.ruleId, async ({ task, skip, signal }) => {
         let result: RuleResult;
-        if (options.only.length > 0 && !matchesSelector(check.ruleId, options.only)) result = notRun(check.ruleId, `not selected by --only ${options.only.join(',')}`);
+        if (options.only.length > 0 && !options.replays && !matchesSelector(check.ruleId, options.only)) result = notRun(check.ruleId, `not selected by --only ${options.only.join(',')}`);
         else if (matchesSelector(check.ruleId, options.skip)) result = notRun(check.ruleId, `skipped by --skip ${options.skip.join(',')}`);
-        else result = await runCheck(check, await sharedEnvironment(options));
+        else {
+          const shared = await sharedEnvironment(options);
+          const replays = options.replays?.[check.ruleId];
+          const run = await runInterruptibly(
+            async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined }),
+            signal,
+            shared.client,
+          );
+          result = run.cutShort ? interruptedResult(check.ruleId) : run.value.result;
+          if (run.value.cases && !run.cutShort) task.meta.conformanceReplay = run.value.cases;
+          const tally = coverage?.take();
+          if (tally) task.meta.conformanceCoverage = tally;
+        }
         task.meta.conformance = result;
         if (result.verdict === 'skip') skip(result.reason);
         if (result.verdict === 'fail') throw new Error(`${result.id}: ${result.findings.length} finding(s); first: ${result.findings[0]?.message}`);

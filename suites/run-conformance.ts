@@ -12,9 +12,13 @@ import { ContractError } from '../contracts/contract-error.js';
 import { defaultContractPath, loadContract, type LoadedContract } from '../contracts/load-contract.js';
 import { ConformanceReporter } from '../reporters/conformance-reporter.js';
 import { formatByName, reportFormats } from '../reporters/index.js';
-import { buildReport, reportFails, type ConformanceReport } from '../reporters/report-model.js';
+import { buildReport, compareWithBaseline, reportFails, type ConformanceReport } from '../reporters/report-model.js';
 import type { RuleResult } from './check.js';
-import { familyOrder } from './rules.js';
+import { checks } from './checks/index.js';
+import { buildContractCoverage } from './coverage.js';
+import { interruptedResult } from './interruptible.js';
+import { PreviousReportError, readPreviousReport, replayPlanFromReport, type ReplayPlan } from './replay.js';
+import { familyOrder, matchesSelector } from './rules.js';
 import type { RestartOptions, SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
 
@@ -44,6 +48,18 @@ export interface ConformanceRunOptions {
   strict?: boolean;
   /** Called with each rule's result as it is decided. */
   onRuleDecided?: (result: RuleResult) => void;
+  /** Called when a rule starts, with its id and family. */
+  onRuleStarted?: (ruleId: string, family: string) => void;
+  /** --replay: a previous conformance.json whose failing cases (of the rules `only` selects) are sent again. */
+  replayFrom?: string;
+  /** --baseline: a previous conformance.json; failures already in it do not fail the run. */
+  baselineFile?: string;
+  /** --max-time: the run stops after this long (ms) and writes a partial report. */
+  maxTimeMs?: number;
+  /** Aborting it interrupts the run as Ctrl-C does (a partial report is written). */
+  signal?: AbortSignal;
+  /** Listen for SIGINT during the run and interrupt it (the CLI sets this). Default false. */
+  handleSigint?: boolean;
 }
 
 /** What a run gives back. */
@@ -123,6 +139,9 @@ function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: nu
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     restart: options.restart ? { command: options.restart.command ? '(given)' : undefined, embedded: Boolean(options.restart.controlUrl), readyTimeoutS: options.restart.readyTimeoutS } : undefined,
     strict: options.strict ?? false,
+    maxTimeMs: options.maxTimeMs,
+    replay: options.replayFrom,
+    baseline: options.baselineFile,
     credentials: options.user !== undefined ? '$ISYM_USER:$ISYM_PASSWORD' : 'none',
   };
 }
@@ -141,6 +160,32 @@ export async function writeReports(report: ConformanceReport, reportDir: string,
   return files;
 }
 
+/** What interrupts a run: SIGINT (when asked), the caller's signal, or --max-time. */
+function watchForInterrupt(options: ConformanceRunOptions, cancel: (reason: 'signal' | 'max-time') => unknown) {
+  let interrupted: ConformanceReport['interrupted'];
+  const interrupt = (reason: 'signal' | 'max-time', detail: string) => {
+    if (interrupted) return;
+    interrupted = { reason, detail };
+    void cancel(reason);
+  };
+  const onSigint = () => interrupt('signal', 'interrupted by SIGINT (Ctrl-C)');
+  const onAbort = () => interrupt('signal', 'interrupted by the caller');
+  // Only the first Ctrl-C is caught: a second one ends the process at once, as usual.
+  if (options.handleSigint) process.once('SIGINT', onSigint);
+  if (options.signal?.aborted) onAbort();
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const timer =
+    options.maxTimeMs !== undefined ? setTimeout(() => interrupt('max-time', `stopped by --max-time after ${options.maxTimeMs! / 1000} s`), options.maxTimeMs) : undefined;
+  return {
+    interrupted: () => interrupted,
+    stop() {
+      clearTimeout(timer);
+      process.removeListener('SIGINT', onSigint);
+      options.signal?.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
 /** Runs the checker against a target and writes the reports. Never throws for a problem of the target. */
 export async function runConformance(options: ConformanceRunOptions): Promise<ConformanceRunResult> {
   const formats = options.formats ?? reportFormats.map((f) => f.name);
@@ -156,10 +201,27 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     if (error instanceof ContractError) return { exitCode: 2, files: [], message: `Invalid contract ${contractPath}: ${error.message}` };
     throw error;
   }
+  let replay: { plan: ReplayPlan; source: ConformanceReport } | undefined;
+  let baseline: ConformanceReport | undefined;
+  try {
+    if (options.replayFrom) {
+      const source = await readPreviousReport(options.replayFrom, '--replay');
+      const plan = replayPlanFromReport(source, options.only);
+      if (Object.keys(plan).length === 0) {
+        return { exitCode: 2, files: [], message: `--replay ${options.replayFrom}: it records no failing rule${options.only?.length ? ` among ${options.only.join(',')}` : ''}, so there is nothing to replay.` };
+      }
+      replay = { plan, source };
+    }
+    if (options.baselineFile) baseline = await readPreviousReport(options.baselineFile, '--baseline');
+  } catch (error) {
+    if (error instanceof PreviousReportError) return { exitCode: 2, files: [], message: error.message };
+    throw error;
+  }
   const probed = await probeTarget(options);
   if (probed) return probed;
 
-  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  // A replay rebuilds its cases from the instances that discovery samples with the recorded seed.
+  const seed = options.seed ?? replay?.source.seed ?? Math.floor(Math.random() * 2 ** 31);
   const numRuns = options.numRuns ?? 100;
   const suiteOptions: SuiteOptions = {
     target: options.target,
@@ -174,7 +236,8 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     restart: options.restart,
   };
-  const reporter = new ConformanceReporter({ onRuleDecided: options.onRuleDecided });
+  if (replay) suiteOptions.replays = replay.plan;
+  const reporter = new ConformanceReporter({ onRuleDecided: options.onRuleDecided, onRuleStarted: options.onRuleStarted });
   const root = packageRoot();
   const startedAt = new Date();
   const exitCodeBefore = process.exitCode;
@@ -202,13 +265,26 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     },
     { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
   );
+  const interruption = watchForInterrupt(options, (reason) => vitest.cancelCurrentRun(reason === 'signal' ? 'keyboard-input' : (reason as never)));
   try {
     await vitest.start();
   } finally {
+    interruption.stop();
     await vitest.close();
     process.exitCode = exitCodeBefore;
   }
-  const report = buildReport(reporter.results, {
+  const interrupted = interruption.interrupted();
+  const results = [...reporter.results];
+  if (interrupted) {
+    // Every rule the run was to decide and did not is reported as `error`, "interrupted".
+    const decided = new Set(results.map((result) => result.id));
+    for (const check of checks) {
+      if (decided.has(check.ruleId) || (replay && !replay.plan[check.ruleId])) continue;
+      const unselected = !replay && ((options.only?.length && !matchesSelector(check.ruleId, options.only)) || matchesSelector(check.ruleId, options.skip ?? []));
+      results.push(unselected ? { ...interruptedResult(check.ruleId), verdict: 'skip', reason: 'not selected by --only / --skip' } : interruptedResult(check.ruleId));
+    }
+  }
+  let report = buildReport(results, {
     tool: await toolInfo(),
     contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
     targetUrl: options.target,
@@ -217,7 +293,12 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     seed,
     options: publicOptions(options, seed, numRuns),
     runErrors: reporter.runErrors,
+    partial: interrupted !== undefined,
+    interrupted,
+    coverage: buildContractCoverage(contract.model, { tallies: reporter.coverage, rules: results, partial: interrupted !== undefined }),
+    replay: replay ? { source: options.replayFrom!, sourceSeed: replay.source.seed, cases: reporter.replayCases } : undefined,
   });
+  if (baseline) report = compareWithBaseline(report, baseline, options.baselineFile!);
   const files = await writeReports(report, resolve(options.reportDir ?? 'conformance-report'), formats);
   return { exitCode: reportFails(report, options.strict) ? 1 : 0, report, files };
 }

@@ -2,6 +2,7 @@
  * The options the runner hands to the suites (through vitest's `provide` / `inject`): plain data only.
  */
 import type { CheckSettings } from './check.js';
+import type { ReplayPlan } from './replay.js';
 
 /** How the suites restart the target, when a restart rule needs it. */
 export interface RestartOptions {
@@ -27,6 +28,8 @@ export interface SuiteOptions extends CheckSettings {
   /** Per-request timeout, ms. */
   requestTimeoutMs: number;
   restart?: RestartOptions;
+  /** --replay: the recorded failing cases to send again, by rule id; only these rules run. */
+  replays?: ReplayPlan;
 }
 
 declare module 'vitest' {

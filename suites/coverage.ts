@@ -1,0 +1,252 @@
+/**
+ * Contract coverage: which operations (path and method), addressing forms and actions of the contract a run
+ * exercised. The worker side matches every request the target client sends back to its contract node and
+ * addressing forms and tallies it per rule ({@link CoverageRecorder}); the runner side merges the tallies of all
+ * rules into the report's {@link ContractCoverage}, and says for each part not exercised why.
+ */
+import {
+  instanceSegments,
+  type AddressingForm,
+  type CollectionNode,
+  type PathNode,
+  type ResourceModel,
+} from '../contracts/resource-model.js';
+import type { ContractCoverage, OperationCoverage } from '../reporters/report-model.js';
+import type { RuleResult } from './check.js';
+import type { Exchange } from './target-client.js';
+
+/** A concrete request path matched to the contract: the node it reaches and the form of each instance level. */
+export interface PathMatch {
+  node: PathNode;
+  /** One form per instance segment of the node, in order. */
+  forms: AddressingForm[];
+}
+
+/** The keyword that introduces a symbolic name in a path (`getByName/{name}`). */
+const byNameKeyword = 'getByName';
+
+/** Matches the segments of `node` against `parts` from `segment`/`part` on; the forms of the levels matched, or undefined. */
+function matchSegments(node: PathNode, parts: string[], segment: number, part: number): AddressingForm[] | undefined {
+  if (segment === node.segments.length) return part === parts.length ? [] : undefined;
+  if (part >= parts.length) return undefined;
+  const current = node.segments[segment];
+  if (current.kind === 'literal') {
+    return parts[part] === current.text ? matchSegments(node, parts, segment + 1, part + 1) : undefined;
+  }
+  // A name-capable level written getByName/{name} takes two parts; try that reading first, as the API does.
+  if (current.nameProperty && parts[part] === byNameKeyword && part + 1 < parts.length) {
+    const rest = matchSegments(node, parts, segment + 1, part + 2);
+    if (rest) return ['name', ...rest];
+  }
+  if (parts[part].length === 0) return undefined;
+  const rest = matchSegments(node, parts, segment + 1, part + 1);
+  return rest ? ['uuid', ...rest] : undefined;
+}
+
+/**
+ * The contract node that a concrete request path (relative to the API base, percent-encoded, a query string
+ * allowed) reaches, with the addressing form of each of its instance levels; undefined when no path of the
+ * contract matches. Where two nodes match, the one with more literal segments wins (it is the more specific).
+ */
+export function matchRequestPath(model: ResourceModel, path: string): PathMatch | undefined {
+  const parts = path.split(/[?#]/, 1)[0].replace(/^\/+/, '').split('/');
+  let best: PathMatch | undefined;
+  let bestLiterals = -1;
+  for (const node of model.nodes) {
+    const forms = matchSegments(node, parts, 0, 0);
+    if (!forms) continue;
+    const literals = node.segments.length - instanceSegments(node).length;
+    if (literals > bestLiterals) {
+      best = { node, forms };
+      bestLiterals = literals;
+    }
+  }
+  return best;
+}
+
+/** Requests of one operation in one addressing form, as one rule sent them. */
+export interface OperationTally {
+  method: string;
+  template: string;
+  /** The forms label, e.g. `uuid/name`; empty for a path without instance levels. */
+  forms: string;
+  requests: number;
+  statuses: Record<string, number>;
+  /** For a collection read that answered a JSON array: the most items seen in one answer. */
+  listedItems?: number;
+}
+
+/** What one rule's requests covered: plain data, carried from the worker to the reporter in the test's meta. */
+export interface RequestTally {
+  operations: OperationTally[];
+  unmatched: { requests: number; examples: string[] };
+}
+
+/** How many unmatched paths a tally keeps as examples. */
+const unmatchedExamples = 5;
+
+/** Tallies the requests of a run by contract operation and addressing form. */
+export class CoverageRecorder {
+  private readonly model: ResourceModel;
+  private operations = new Map<string, OperationTally>();
+  private unmatched = { requests: 0, examples: [] as string[] };
+
+  constructor(model: ResourceModel) {
+    this.model = model;
+  }
+
+  /** Counts one exchange against the operation it reached. */
+  record(exchange: Exchange): void {
+    const match = matchRequestPath(this.model, exchange.path);
+    if (!match) {
+      this.unmatched.requests += 1;
+      if (this.unmatched.examples.length < unmatchedExamples) this.unmatched.examples.push(`${exchange.method} ${exchange.path}`);
+      return;
+    }
+    const forms = match.forms.join('/');
+    const key = `${exchange.method} ${match.node.template} ${forms}`;
+    let tally = this.operations.get(key);
+    if (!tally) {
+      tally = { method: exchange.method, template: match.node.template, forms, requests: 0, statuses: {} };
+      this.operations.set(key, tally);
+    }
+    tally.requests += 1;
+    tally.statuses[String(exchange.status)] = (tally.statuses[String(exchange.status)] ?? 0) + 1;
+    if (match.node.kind === 'collection' && exchange.status === 200 && Array.isArray(exchange.json)) {
+      tally.listedItems = Math.max(tally.listedItems ?? 0, exchange.json.length);
+    }
+  }
+
+  /** What was recorded since the last call, as plain data; starts a fresh tally. */
+  take(): RequestTally {
+    const tally: RequestTally = { operations: [...this.operations.values()], unmatched: this.unmatched };
+    this.operations = new Map();
+    this.unmatched = { requests: 0, examples: [] };
+    return tally;
+  }
+}
+
+/** Every combination of addressing forms that `node` allows: UUID at every level, `name` too where a level is name-capable. */
+export function possibleForms(node: PathNode): string[] {
+  let combinations: AddressingForm[][] = [[]];
+  for (const level of instanceSegments(node)) {
+    const choices: AddressingForm[] = level.nameProperty ? ['uuid', 'name'] : ['uuid'];
+    combinations = combinations.flatMap((prefix) => choices.map((choice) => [...prefix, choice]));
+  }
+  return combinations.map((forms) => forms.join('/'));
+}
+
+/** The collection whose instances `node` needs before it can be requested; undefined for a top-level collection. */
+function holdingCollection(node: PathNode): CollectionNode | undefined {
+  switch (node.kind) {
+    case 'collection':
+      return node.parent?.collection;
+    case 'instance':
+      return node.collection;
+    case 'singleton':
+      return node.owner.collection;
+    case 'action':
+      return node.ownerInstance.collection;
+  }
+}
+
+/** The operations of the contract: one per path and listed method. */
+function contractOperations(model: ResourceModel): { node: PathNode; method: string }[] {
+  return model.nodes.flatMap((node) => node.methods.map((method) => ({ node, method: method.toUpperCase() })));
+}
+
+/** What the coverage of a run is built from. */
+export interface CoverageInput {
+  /** Each rule's tally, with the rule id. */
+  tallies: { ruleId: string; tally: RequestTally }[];
+  /** The rule results, to say why an action was never sent when the actions rules did not run. */
+  rules: readonly Pick<RuleResult, 'id' | 'family' | 'verdict' | 'reason'>[];
+  /** The run was interrupted. */
+  partial: boolean;
+}
+
+/** Merges the per-rule tallies into the coverage of the contract, each part not exercised with why. */
+export function buildContractCoverage(model: ResourceModel, input: CoverageInput): ContractCoverage {
+  const merged = new Map<string, { requests: number; statuses: Record<string, number>; forms: string[]; rules: string[] }>();
+  const outside = new Map<string, { method: string; template: string; requests: number }>();
+  const unmatched = { requests: 0, examples: [] as string[] };
+  const listed = new Map<string, number>();
+  const operations = contractOperations(model);
+  const contractKeys = new Set(operations.map(({ node, method }) => `${method} ${node.template}`));
+
+  for (const { ruleId, tally } of input.tallies) {
+    for (const entry of tally.operations) {
+      const key = `${entry.method} ${entry.template}`;
+      if (entry.listedItems !== undefined) listed.set(entry.template, Math.max(listed.get(entry.template) ?? 0, entry.listedItems));
+      if (!contractKeys.has(key)) {
+        const known = outside.get(key) ?? { method: entry.method, template: entry.template, requests: 0 };
+        known.requests += entry.requests;
+        outside.set(key, known);
+        continue;
+      }
+      let operation = merged.get(key);
+      if (!operation) {
+        operation = { requests: 0, statuses: {}, forms: [], rules: [] };
+        merged.set(key, operation);
+      }
+      operation.requests += entry.requests;
+      for (const [status, count] of Object.entries(entry.statuses)) operation.statuses[status] = (operation.statuses[status] ?? 0) + count;
+      if (!operation.forms.includes(entry.forms)) operation.forms.push(entry.forms);
+      if (!operation.rules.includes(ruleId)) operation.rules.push(ruleId);
+    }
+    unmatched.requests += tally.unmatched.requests;
+    for (const example of tally.unmatched.examples) if (unmatched.examples.length < unmatchedExamples) unmatched.examples.push(example);
+  }
+
+  // When the actions rules are there but all skipped (--skip ACT keeps a run read-only), that is why no action was sent.
+  const actionRules = input.rules.filter((rule) => rule.family === 'actions');
+  const actionsSkipped = actionRules.length > 0 && actionRules.every((rule) => rule.verdict === 'skip');
+  const whyNotExercised = (node: PathNode): string => {
+    if (node.kind === 'action' && actionsSkipped) return `no actions rule ran (${actionRules[0].reason ?? 'skipped'})`;
+    const holder = holdingCollection(node);
+    if (holder && listed.get(holder.template) === 0) return `the target listed no ${holder.resource.name} (${holder.template} was always empty)`;
+    if (holder && !listed.has(holder.template)) return `no instance to address: ${holder.template} was never listed (${whyNotExercised(holder)})`;
+    if (input.partial) return 'the run was interrupted before a check reached it';
+    return 'no registered check sends this request';
+  };
+
+  const result: OperationCoverage[] = operations.map(({ node, method }) => {
+    const recorded = merged.get(`${method} ${node.template}`);
+    const possible = possibleForms(node);
+    const exercised = possible.filter((forms) => recorded?.forms.includes(forms));
+    const operation: OperationCoverage = {
+      method,
+      template: node.template,
+      kind: node.kind,
+      requests: recorded?.requests ?? 0,
+      statuses: recorded?.statuses ?? {},
+      forms: { possible, exercised },
+      rules: [...(recorded?.rules ?? [])].sort(),
+    };
+    if (node.kind === 'action') operation.action = node.definition.name;
+    if (!recorded) operation.reason = whyNotExercised(node);
+    else if (exercised.length < possible.length) {
+      const nameNeverSent = possible.some((forms) => forms.includes('name')) && !exercised.some((forms) => forms.includes('name'));
+      operation.reason = nameNeverSent
+        ? 'no check addressed this path by name'
+        : `${exercised.length} of ${possible.length} combinations of addressing forms were drawn`;
+    }
+    return operation;
+  });
+
+  const actionNames = [...new Set(result.filter((op) => op.kind === 'action').map((op) => op.action!))];
+  const exercisedActions = new Set(result.filter((op) => op.kind === 'action' && op.requests > 0).map((op) => op.action!));
+  return {
+    operations: result,
+    totals: {
+      operations: { exercised: result.filter((op) => op.requests > 0).length, total: result.length },
+      addressingForms: {
+        exercised: result.reduce((sum, op) => sum + op.forms.exercised.length, 0),
+        total: result.reduce((sum, op) => sum + op.forms.possible.length, 0),
+      },
+      actions: { exercised: exercisedActions.size, total: actionNames.length },
+    },
+    outsideContract: [...outside.values()],
+    unmatched,
+  };
+}
