@@ -33,4 +33,10 @@ export const mutantTable: readonly MutantRow[] = [
   { fault: 'name-prefix-match', mustFail: 'ADDR-UNKNOWN' },
   { fault: 'login-port-as-string', mustFail: 'SCHEMA-RESPONSE' },
   { fault: 'queues-content-type-text', mustFail: 'HTTP-CONTENT-TYPE' },
+  // Restart and re-creation: every run restarts its server through the control server (run-against-reference).
+  { fault: 'restart-keeps-uuids', mustFail: 'RESTART-NEW-UUIDS' },
+  { fault: 'restart-keeps-queue-uuids', mustFail: 'RESTART-NEW-UUIDS' },
+  { fault: 'restart-old-uuids-resolve', mustFail: 'RESTART-OLD-404' },
+  { fault: 'restart-loses-name', mustFail: 'RESTART-NAMES' },
+  { fault: 'recreate-keeps-uuid', mustFail: 'RECREATE-NEW-UUID' },
 ];

@@ -1,0 +1,3 @@
+import { defineMutantMatrix } from './support/mutant-matrix.js';
+
+defineMutantMatrix(['RESTART', 'RECREATE']);
