@@ -7,9 +7,10 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
-import type { RuleResult } from '../suites/check.js';
 import { reportFormats } from '../reporters/index.js';
-import type { ConformanceReport } from '../reporters/report-model.js';
+import { renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
+import { checks } from '../suites/checks/index.js';
+import { ruleById } from '../suites/rules.js';
 import { runConformance, toolInfo } from '../suites/run-conformance.js';
 
 function integerOption(name: string, min: number) {
@@ -24,16 +25,11 @@ function listOption(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
 }
 
-function printRuleLine(result: RuleResult): void {
-  const mark = { pass: 'pass ', fail: 'FAIL ', skip: 'skip ', error: 'ERROR' }[result.verdict];
-  const detail = result.verdict === 'fail' ? ` — ${result.findings.length} finding(s): ${result.findings[0]?.message}` : result.reason ? ` — ${result.reason.split('\n')[0]}` : '';
-  process.stderr.write(`  ${mark} ${result.id.padEnd(18)} ${result.level.padEnd(6)} ${String(result.durationMs).padStart(6)} ms${detail}\n`);
-}
-
-function printSummary(report: ConformanceReport, files: string[]): void {
-  const { pass, fail, skip, error } = report.summary;
-  process.stderr.write(`\n${report.rules.length} rules: ${pass} pass, ${fail} fail, ${skip} skip, ${error} error (seed ${report.seed}, ${(report.durationMs / 1000).toFixed(1)} s)\n`);
-  for (const file of files) process.stderr.write(`report: ${file}\n`);
+/** How many registered rules each family has, for the progress lines. */
+function rulesPerFamily(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const check of checks) counts.set(ruleById(check.ruleId).family, (counts.get(ruleById(check.ruleId).family) ?? 0) + 1);
+  return counts;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -59,6 +55,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--restart-cmd <shell>', 'a shell command that restarts the target, for the restart rules (it may return before the target is back)')
     .option('--ready-timeout <s>', 'how long to wait for the target to answer again after --restart-cmd, seconds', integerOption('--ready-timeout', 1), 120)
     .option('--strict', 'fail the run on SHOULD rules too')
+    .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
+    .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
+    .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
     .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
@@ -107,8 +106,11 @@ async function main(argv: string[]): Promise<number> {
   }
   const target: string = embedded?.baseUrl ?? options.target;
 
+  const terminal = terminalOptionsFor(process.stderr);
+  // A replay runs only the rules it replays: no totals then.
+  const progress = new TerminalProgress(terminal, options.replay ? new Map() : rulesPerFamily());
   try {
-    process.stderr.write(`Checking ${target}\n`);
+    process.stderr.write(`Checking ${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
     const result = await runConformance({
       target,
       user,
@@ -127,10 +129,16 @@ async function main(argv: string[]): Promise<number> {
           ? { command: options.restartCmd, controlUrl: control?.restartUrl, readyTimeoutS: options.readyTimeout }
           : undefined,
       strict: Boolean(options.strict),
-      onRuleDecided: printRuleLine,
+      baselineFile: options.baseline,
+      replayFrom: options.replay,
+      maxTimeMs: options.maxTime !== undefined ? options.maxTime * 1000 : undefined,
+      handleSigint: true,
+      onRuleStarted: (ruleId, family) => progress.onRuleStarted(ruleId, family),
+      onRuleDecided: (result) => progress.onRuleDecided(result),
     });
+    progress.finish();
     if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
-    if (result.report) printSummary(result.report, result.files);
+    if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminal));
     return result.exitCode;
   } finally {
     await control?.stop();

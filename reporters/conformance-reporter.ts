@@ -24,6 +24,7 @@ export class ConformanceReporter implements Reporter {
   /** With --replay: every replayed case. */
   readonly replayCases: ReplayCase[] = [];
   private readonly options: ConformanceReporterOptions;
+  private readonly reported = new Set<string>();
 
   constructor(options: ConformanceReporterOptions = {}) {
     this.options = options;
@@ -34,11 +35,14 @@ export class ConformanceReporter implements Reporter {
   }
 
   onTestCaseResult(testCase: TestCase): void {
+    // A cancelled run reports a test again when its file ends: the first report stands.
+    if (this.reported.has(testCase.id)) return;
+    this.reported.add(testCase.id);
     const meta = testCase.meta();
     if (meta.conformanceCoverage) this.coverage.push({ ruleId: testCase.name, tally: meta.conformanceCoverage });
     if (meta.conformanceReplay) this.replayCases.push(...meta.conformanceReplay);
-    // A test that a cancelled run skipped before it started has no result: the runner reports it as interrupted.
-    if (!meta.conformance && testCase.result().state === 'skipped') return;
+    // A test that a cancelled run skipped, or never started, has no result: the runner reports it as interrupted.
+    if (!meta.conformance && (testCase.result().state === 'skipped' || testCase.result().state === 'pending')) return;
     const recorded = meta.conformance;
     const result = recorded ?? this.undecided(testCase);
     if (!result) return;

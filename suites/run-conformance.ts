@@ -160,8 +160,8 @@ export async function writeReports(report: ConformanceReport, reportDir: string,
   return files;
 }
 
-/** What interrupts a run: SIGINT (when asked), the caller's signal, or --max-time. */
-function watchForInterrupt(options: ConformanceRunOptions, cancel: (reason: 'signal' | 'max-time') => unknown) {
+/** What interrupts a run: SIGINT (when asked), the caller's signal, or --max-time (counted from `runStarted`). */
+function watchForInterrupt(options: ConformanceRunOptions, runStarted: number, cancel: (reason: 'signal' | 'max-time') => unknown) {
   let interrupted: ConformanceReport['interrupted'];
   const interrupt = (reason: 'signal' | 'max-time', detail: string) => {
     if (interrupted) return;
@@ -174,8 +174,9 @@ function watchForInterrupt(options: ConformanceRunOptions, cancel: (reason: 'sig
   if (options.handleSigint) process.once('SIGINT', onSigint);
   if (options.signal?.aborted) onAbort();
   else options.signal?.addEventListener('abort', onAbort, { once: true });
+  const remainingMs = options.maxTimeMs !== undefined ? Math.max(0, options.maxTimeMs - (performance.now() - runStarted)) : undefined;
   const timer =
-    options.maxTimeMs !== undefined ? setTimeout(() => interrupt('max-time', `stopped by --max-time after ${options.maxTimeMs! / 1000} s`), options.maxTimeMs) : undefined;
+    remainingMs !== undefined ? setTimeout(() => interrupt('max-time', `stopped by --max-time after ${options.maxTimeMs! / 1000} s`), remainingMs) : undefined;
   return {
     interrupted: () => interrupted,
     stop() {
@@ -188,6 +189,8 @@ function watchForInterrupt(options: ConformanceRunOptions, cancel: (reason: 'sig
 
 /** Runs the checker against a target and writes the reports. Never throws for a problem of the target. */
 export async function runConformance(options: ConformanceRunOptions): Promise<ConformanceRunResult> {
+  // --max-time counts from here: loading the contract and starting vitest are part of the run.
+  const runStarted = performance.now();
   const formats = options.formats ?? reportFormats.map((f) => f.name);
   const unknownFormat = formats.find((name) => !formatByName(name));
   if (unknownFormat) {
@@ -265,7 +268,7 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     },
     { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
   );
-  const interruption = watchForInterrupt(options, (reason) => vitest.cancelCurrentRun(reason === 'signal' ? 'keyboard-input' : (reason as never)));
+  const interruption = watchForInterrupt(options, runStarted, (reason) => vitest.cancelCurrentRun(reason === 'signal' ? 'keyboard-input' : (reason as never)));
   try {
     await vitest.start();
   } finally {

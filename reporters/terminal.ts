@@ -1,0 +1,158 @@
+/**
+ * What the CLI shows on stderr: a progress line per rule family while the run goes on (rewritten in place on a
+ * terminal, plain lines otherwise), and at the end a summary table of the report model. Colour only on a terminal,
+ * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
+ */
+import type { RuleResult } from '../suites/check.js';
+import { countVerdicts, reportFails, type ConformanceReport, type Verdict } from './report-model.js';
+
+/** Where the output goes and how it may look. */
+export interface TerminalOptions {
+  write: (text: string) => void;
+  /** ANSI colours. */
+  color: boolean;
+  /** Rewrite the current family's line in place (a terminal); else one plain line per family. */
+  live: boolean;
+  /** Columns to fit lines into. Default 100. */
+  columns?: number;
+}
+
+/** The options for a stream: colour and live lines only on a TTY, colour also never under NO_COLOR or TERM=dumb. */
+export function terminalOptionsFor(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv = process.env): TerminalOptions {
+  const tty = Boolean(stream.isTTY);
+  return {
+    write: (text) => void stream.write(text),
+    color: tty && !env.NO_COLOR && env.TERM !== 'dumb',
+    live: tty && env.TERM !== 'dumb',
+    columns: stream.columns || 100,
+  };
+}
+
+const ansi = { red: 31, green: 32, yellow: 33, gray: 90, bold: 1 } as const;
+
+function paint(options: Pick<TerminalOptions, 'color'>, code: keyof typeof ansi, text: string): string {
+  return options.color ? `\u001b[${ansi[code]}m${text}\u001b[0m` : text;
+}
+
+const verdictWord: Record<Verdict, string> = { pass: 'pass', fail: 'FAIL', skip: 'skip', error: 'ERROR' };
+const verdictColor: Record<Verdict, keyof typeof ansi> = { pass: 'green', fail: 'red', skip: 'gray', error: 'yellow' };
+
+function verdictMark(options: Pick<TerminalOptions, 'color'>, verdict: Verdict): string {
+  return paint(options, verdictColor[verdict], verdictWord[verdict].padEnd(5));
+}
+
+function cut(text: string, width: number): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** Follows the run rule by rule and shows one line per family. */
+export class TerminalProgress {
+  private readonly options: TerminalOptions;
+  /** How many rules each family will run, when known (for `3/10`). */
+  private readonly expected: ReadonlyMap<string, number>;
+  private family?: string;
+  private familyStarted = 0;
+  private decided: RuleResult[] = [];
+
+  constructor(options: TerminalOptions, expected: ReadonlyMap<string, number> = new Map()) {
+    this.options = options;
+    this.expected = expected;
+  }
+
+  /** A rule of `family` starts. */
+  onRuleStarted(ruleId: string, family: string): void {
+    if (family !== this.family) {
+      this.endFamily();
+      this.family = family;
+      this.familyStarted = performance.now();
+      this.decided = [];
+      const total = this.expected.get(family);
+      if (!this.options.live) this.options.write(`${family}: running${total ? ` ${total}` : ''} rule(s)…\n`);
+    }
+    if (this.options.live) this.liveLine(`${this.decided.length + 1}${this.total()} ${ruleId}`);
+  }
+
+  /** A rule was decided. */
+  onRuleDecided(result: RuleResult): void {
+    this.decided.push(result);
+    if (result.verdict === 'fail' || result.verdict === 'error') {
+      const detail = result.verdict === 'fail' ? `${result.findings.length} finding(s): ${result.findings[0]?.message ?? ''}` : (result.reason ?? '');
+      this.clearLive();
+      this.options.write(`  ${verdictMark(this.options, result.verdict)} ${result.id.padEnd(18)} ${cut(detail, (this.options.columns ?? 100) - 27)}\n`);
+    }
+    if (this.options.live) this.liveLine(`${this.decided.length}${this.total()} ${result.id} ${verdictWord[result.verdict]}`);
+  }
+
+  /** The run ended: closes the last family's line. */
+  finish(): void {
+    this.endFamily();
+    this.family = undefined;
+  }
+
+  private total(): string {
+    const total = this.family ? this.expected.get(this.family) : undefined;
+    return total ? `/${total}` : '';
+  }
+
+  private liveLine(status: string): void {
+    this.options.write(`\r\u001b[K${paint(this.options, 'bold', this.family ?? '')} ${cut(status, (this.options.columns ?? 100) - 20)}`);
+  }
+
+  private clearLive(): void {
+    if (this.options.live) this.options.write('\r\u001b[K');
+  }
+
+  private endFamily(): void {
+    if (this.family === undefined) return;
+    this.clearLive();
+    // A family whose rules an interrupt cancelled before they started has nothing to say.
+    if (this.decided.length === 0) return;
+    const counts = countVerdicts(this.decided);
+    const parts = (['pass', 'fail', 'skip', 'error'] as const).map((verdict) => {
+      const text = `${counts[verdict]} ${verdict}`;
+      return counts[verdict] > 0 && verdict !== 'pass' && verdict !== 'skip' ? paint(this.options, verdictColor[verdict], text) : text;
+    });
+    this.clearLive();
+    const name = paint(this.options, 'bold', this.family.padEnd(11));
+    this.options.write(`${name} ${String(this.decided.length).padStart(3)} rule(s): ${parts.join(', ')} (${seconds(performance.now() - this.familyStarted)})\n`);
+  }
+}
+
+/** The summary table of a report, with the outcome and the files written. */
+export function renderTerminalSummary(report: ConformanceReport, files: readonly string[], options: Pick<TerminalOptions, 'color' | 'columns'>): string {
+  const width = options.columns ?? 100;
+  const lines = ['', `${'verdict'.padEnd(5)}  ${'rule'.padEnd(18)} ${'level'.padEnd(6)} ${'findings'.padStart(8)} ${'time'.padStart(8)}  detail`];
+  for (const rule of report.rules) {
+    const detail = rule.verdict === 'fail' ? (rule.findings[0]?.message ?? '') : (rule.reason ?? '');
+    const known = rule.baseline === 'known' ? '(known) ' : rule.baseline === 'fixed' ? '(fixed) ' : '';
+    lines.push(
+      `${verdictMark(options, rule.verdict)}  ${rule.id.padEnd(18)} ${rule.level.padEnd(6)} ${String(rule.findings.length).padStart(8)} ${seconds(rule.durationMs ?? 0).padStart(8)}  ${cut(known + detail, Math.max(20, width - 56))}`,
+    );
+  }
+  const { pass, fail, skip, error } = countVerdicts(report.rules);
+  lines.push('');
+  if (report.partial) lines.push(paint(options, 'yellow', `Partial report: ${report.interrupted?.detail ?? 'the run was interrupted'}.`));
+  if (report.baseline) {
+    lines.push(`Baseline ${report.baseline.file}: ${report.baseline.new} new failure(s), ${report.baseline.known} known, fixed: ${report.baseline.fixed.join(', ') || 'none'}`);
+  }
+  if (report.replay) {
+    const still = report.replay.cases.filter((item) => item.stillFails).length;
+    lines.push(`Replay of ${report.replay.source}: ${still} of ${report.replay.cases.length} recorded case(s) still fail`);
+    for (const item of report.replay.cases) {
+      lines.push(`  ${item.stillFails ? paint(options, 'red', 'still fails') : paint(options, 'green', 'no longer fails')}  ${item.ruleId} ${item.property ?? ''} ${cut(item.message, Math.max(20, width - 50))}`);
+    }
+  }
+  if (report.coverage) {
+    const { operations, addressingForms, actions } = report.coverage.totals;
+    lines.push(`Contract coverage: ${operations.exercised}/${operations.total} operations, ${addressingForms.exercised}/${addressingForms.total} addressing forms, ${actions.exercised}/${actions.total} actions`);
+  }
+  const outcome = reportFails(report, report.options.strict === true) ? paint(options, 'red', 'NOT CONFORMANT') : paint(options, 'green', 'CONFORMANT');
+  lines.push(`${paint(options, 'bold', outcome)}: ${report.rules.length} rules, ${pass} pass, ${fail} fail, ${skip} skip, ${error} error (seed ${report.seed}, ${seconds(report.durationMs)})`);
+  for (const file of files) lines.push(`report: ${file}`);
+  return `${lines.join('\n')}\n`;
+}
