@@ -44,6 +44,8 @@ export interface CheckSettings {
   coreServer?: string;
   /** A recorded failing case to replay instead of a fresh run: the property name with its seed and path. */
   replay?: { property: string; seed: number; path: string };
+  /** Whether checks outside the ACT family may post actions: false when every ACT rule is skipped (a read-only run). Default true. */
+  actionsAllowed?: boolean;
   /** How to restart the target (--restart-cmd, or the embedded server's control URL); undefined: not configured. */
   restart?: RestartOptions;
 }

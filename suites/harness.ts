@@ -11,7 +11,7 @@ import { CoverageRecorder, type RequestTally } from './coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/report-model.js';
-import { matchesSelector, ruleById, type RuleFamily } from './rules.js';
+import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from './rules.js';
 import type { SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
 
@@ -30,6 +30,11 @@ let environment: Promise<CheckEnvironment> | undefined;
 // Tallies every request of the shared client; taken (and reset) after each rule.
 let coverage: CoverageRecorder | undefined;
 
+/** `--skip ACT` keeps a run read-only: when every rule of the actions family is skipped, no other check posts actions either. */
+function actionsAllowed(options: SuiteOptions): boolean {
+  return !ruleCatalogue.filter((rule) => rule.family === 'actions').every((rule) => matchesSelector(rule.id, options.skip));
+}
+
 function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
   environment ??= loadContract(options.contractPath).then((contract) =>
     createCheckEnvironment(
@@ -41,7 +46,7 @@ function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
         requestTimeoutMs: options.requestTimeoutMs,
         onExchange: (exchange) => (coverage ??= new CoverageRecorder(contract.model)).record(exchange),
       }),
-      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart },
+      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart, actionsAllowed: actionsAllowed(options) },
     ),
   );
   return environment;

@@ -31,6 +31,14 @@ export const mutantTable: readonly MutantRow[] = [
   { fault: 'mixed-parent-by-name-broken', mustFail: 'ADDR-MIXED' },
   { fault: 'list-item-stale-display-name', mustFail: 'ADDR-LIST' },
   { fault: 'name-prefix-match', mustFail: 'ADDR-UNKNOWN' },
+  // Issue 7: scope. One mutant per kind of parent that leaks: core server, queue and extension (agents), user
+  // (extensions), extension and queue (call segments).
+  { fault: 'extension-ignores-core-server', mustFail: 'ADDR-PARENT' },
+  { fault: 'agent-ignores-queue', mustFail: 'ADDR-PARENT' },
+  { fault: 'agent-ignores-extension', mustFail: 'ADDR-PARENT' },
+  { fault: 'user-extension-ignores-user', mustFail: 'ADDR-PARENT' },
+  { fault: 'segment-ignores-extension', mustFail: 'ADDR-PARENT' },
+  { fault: 'segment-ignores-queue', mustFail: 'ADDR-PARENT' },
   { fault: 'login-port-as-string', mustFail: 'SCHEMA-RESPONSE' },
   { fault: 'queues-content-type-text', mustFail: 'HTTP-CONTENT-TYPE' },
   // Restart and re-creation: every run restarts its server through the control server (run-against-reference).

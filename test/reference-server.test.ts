@@ -519,6 +519,18 @@ const PROBES: Record<string, (api: Client, server: RunningReferenceServer) => Pr
     const foreign = all.find((s) => !mine.some((m) => m.id === s.id))!;
     return (await api.get(`coreServers/getByName/main/extensions/getByName/108/callSegments/${foreign.id}`)).status;
   },
+  'segment-ignores-queue': async (api) => {
+    const all: Json[] = await api.read('coreServers/getByName/main/callSegments');
+    const mine: Json[] = await api.read('coreServers/getByName/main/queues/getByName/support/callSegments');
+    const foreign = all.find((s) => !mine.some((m) => m.id === s.id))!;
+    return (await api.get(`coreServers/getByName/main/queues/getByName/support/callSegments/${foreign.id}`)).status;
+  },
+  'agent-ignores-extension': async (api) => {
+    const sales: Json[] = await api.read('coreServers/getByName/main/queues/getByName/sales/agents');
+    const mine: Json[] = await api.read('coreServers/getByName/main/extensions/getByName/100/agents');
+    const foreign = sales.find((a) => !mine.some((m) => m.id === a.id))!;
+    return (await api.get(`coreServers/getByName/main/extensions/getByName/100/agents/${foreign.id}`)).status;
+  },
 };
 
 describe('faults', () => {

@@ -3,7 +3,8 @@ import type { ConformanceCheck } from '../check.js';
 import { addrListCheck } from './addr-list.js';
 import { addrMixedCheck } from './addr-mixed.js';
 import { addrNameCheck } from './addr-name.js';
+import { addrParentCheck } from './addr-parent.js';
 import { addrUnknownCheck } from './addr-unknown.js';
 import { addrUuidCheck } from './addr-uuid.js';
 
-export const addressingChecks: readonly ConformanceCheck[] = [addrUuidCheck, addrNameCheck, addrMixedCheck, addrListCheck, addrUnknownCheck];
+export const addressingChecks: readonly ConformanceCheck[] = [addrUuidCheck, addrNameCheck, addrMixedCheck, addrListCheck, addrUnknownCheck, addrParentCheck];

@@ -79,6 +79,10 @@ export const FAULTS = [
     description: 'CS/users/{u}/extensions/{id or getByName} resolves any extension of the core server.' },
   { name: 'segment-ignores-extension', rule: 'ADDR-PARENT',
     description: 'A call segment resolves under any extension\'s callSegments of its core server.' },
+  { name: 'segment-ignores-queue', rule: 'ADDR-PARENT',
+    description: 'A call segment resolves under any queue\'s callSegments of its core server (CS/queues/{q}/callSegments/{id}).' },
+  { name: 'agent-ignores-extension', rule: 'ADDR-PARENT',
+    description: 'An agent UUID resolves under any extension of its core server (CS/extensions/{e}/agents/{id}).' },
 ] as const satisfies readonly FaultDefinition[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];

@@ -195,7 +195,7 @@ export class Router {
     if (i === this.end) return read(true, () => renderExtension(e));
     switch (this.word(i)) {
       case 'agents': return this.agents(i + 1, agentsOfExtension(this.cs, e), false);
-      case 'callSegments': return this.callSegments(i + 1, this.cs.callSegments.filter((s) => s.extension === e), true);
+      case 'callSegments': return this.callSegments(i + 1, this.cs.callSegments.filter((s) => s.extension === e), 'extension');
       case 'originate': return i === this.end - 1 ? act(originate(this.actionContext, e)) : notFound();
       case 'dnd': {
         const on = this.last(i + 1, 'enable') ? true : this.last(i + 1, 'disable') ? false : null;
@@ -215,7 +215,7 @@ export class Router {
     }
     switch (this.word(i)) {
       case 'agents': return this.agents(i + 1, q.agents, true);
-      case 'callSegments': return this.callSegments(i + 1, this.cs.callSegments.filter((s) => s.queue === q));
+      case 'callSegments': return this.callSegments(i + 1, this.cs.callSegments.filter((s) => s.queue === q), 'queue');
       case 'login': return i === this.end - 1 ? act(queueLogin(this.actionContext, q)) : notFound();
       case 'logout': return i === this.end - 1 ? act(queueLogout(this.actionContext, q)) : notFound();
       default: return notFound();
@@ -225,6 +225,7 @@ export class Router {
   private agents(i: number, items: LiveAgent[], underQueue: boolean): Outcome {
     const spec: PickSpec<LiveAgent> = { kind: 'agent', items };
     if (underQueue && this.faults.has('agent-ignores-queue')) spec.findById = (id) => allAgents(this.cs).find((a) => a.id === id);
+    if (!underQueue && this.faults.has('agent-ignores-extension')) spec.findById = (id) => allAgents(this.cs).find((a) => a.id === id);
     if (i === this.end) return read(false, () => items.map(renderAgent));
     const picked = this.pick(i, spec);
     if ('fail' in picked) {
@@ -249,11 +250,11 @@ export class Router {
     }
   }
 
-  private callSegments(i: number, items: LiveCallSegment[], underExtension = false): Outcome {
+  /** `under`: the kind of parent the segments are listed under (the core server when absent). */
+  private callSegments(i: number, items: LiveCallSegment[], under?: 'extension' | 'queue'): Outcome {
     const spec: PickSpec<LiveCallSegment> = { kind: 'segment', items };
-    if (underExtension && this.faults.has('segment-ignores-extension')) {
-      spec.findById = (id) => this.cs.callSegments.find((s) => s.id === id);
-    }
+    const ignoresParent = under === 'extension' ? this.faults.has('segment-ignores-extension') : under === 'queue' && this.faults.has('segment-ignores-queue');
+    if (ignoresParent) spec.findById = (id) => this.cs.callSegments.find((s) => s.id === id);
     return this.collection(i, spec, renderCallSegment, (s, next) => {
       if (next === this.end) return read(true, () => renderCallSegment(s));
       return this.last(next, 'transfer') ? act(transfer(this.actionContext, s)) : notFound();
