@@ -41,8 +41,9 @@ function verdictMark(options: Pick<TerminalOptions, 'color'>, verdict: Verdict):
   return paint(options, verdictColor[verdict], verdictWord[verdict].padEnd(5));
 }
 
+/** One line of at most `width` characters, without control characters: a target's names must not drive the terminal. */
 function cut(text: string, width: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
+  const line = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
   return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
 }
 
@@ -144,7 +145,7 @@ export function renderTerminalSummary(report: ConformanceReport, files: readonly
     const still = report.replay.cases.filter((item) => item.stillFails).length;
     lines.push(`Replay of ${report.replay.source}: ${still} of ${report.replay.cases.length} recorded case(s) still fail`);
     for (const item of report.replay.cases) {
-      lines.push(`  ${item.stillFails ? paint(options, 'red', 'still fails') : paint(options, 'green', 'no longer fails')}  ${item.ruleId} ${item.property ?? ''} ${cut(item.message, Math.max(20, width - 50))}`);
+      lines.push(`  ${item.stillFails ? paint(options, 'red', 'still fails') : paint(options, 'green', 'no longer fails')}  ${cut(`${item.ruleId} ${item.property ?? ''} ${item.message}`, Math.max(20, width - 20))}`);
     }
   }
   if (report.coverage) {
