@@ -151,6 +151,9 @@ async function recreateOne(context: CheckContext, plan: RecreatePlan, candidate:
 export const recreateNewUuidCheck: ConformanceCheck = {
   ruleId: 'RECREATE-NEW-UUID',
   async run(context) {
+    if (context.settings.actionsAllowed === false) {
+      return context.notApplicable('the run is read-only (the ACT rules are skipped): re-creating an agent takes a queue logout and login');
+    }
     const plan = recreatePlan(context.model);
     if (typeof plan === 'string') return context.notApplicable(plan);
     const candidates = shuffled((await context.discovery()).of(plan.member), context.settings.seed);
