@@ -83,15 +83,16 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
   let truncated = false;
   // Parents come before their children: sort by depth, as discovery does.
   const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length);
-  walk: for (const collection of collections) {
+  for (const collection of collections) {
     const parents: { refs: InstanceRef[]; keys: (string | undefined)[] }[] = collection.parent ? (itemsByNode.get(collection.parent) ?? []) : [{ refs: [], keys: [] }];
-    for (const parent of parents) {
-      if (listings.length >= maxListings) {
-        truncated = true;
-        break walk;
-      }
-      const path = buildPath(collection, parent.refs);
-      const exchange = await client.get(path);
+    const room = maxListings - listings.length;
+    if (parents.length > room) truncated = true;
+    const read = parents.slice(0, room);
+    // Sent together: the client bounds how many are in flight (--concurrency).
+    const exchanges = await Promise.all(read.map((parent) => client.get(buildPath(collection, parent.refs))));
+    for (const [index, parent] of read.entries()) {
+      const exchange = exchanges[index];
+      const path = exchange.path;
       if (exchange.status === 0) throw new TargetUnavailableError(exchange);
       const ok = exchange.status === 200 && Array.isArray(exchange.json);
       let rows = ok
@@ -112,7 +113,11 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
         return item;
       });
       listings.push({ node: collection, parentRefs: parent.refs, key: joinKeys(collection.template, parent.keys), path, exchange, ok, items });
-      if (collection.item) itemsByNode.set(collection.item, [...(itemsByNode.get(collection.item) ?? []), ...items]);
+      if (collection.item) {
+        const known = itemsByNode.get(collection.item) ?? [];
+        known.push(...items);
+        itemsByNode.set(collection.item, known);
+      }
     }
   }
 
@@ -149,8 +154,9 @@ export interface RestartExperiment {
   after?: TargetSnapshot;
 }
 
-// One experiment per run: the checks of a run share the client, so it keys the cache.
-const experiments = new WeakMap<TargetClient, Promise<RestartExperiment>>();
+// One experiment per run. The checks of a run share the environment's settings object (each check's context is a
+// copy of the environment, and its client may be scoped to the check), so the settings key the cache.
+const experiments = new WeakMap<CheckEnvironment['settings'], Promise<RestartExperiment>>();
 
 async function runExperiment(environment: CheckEnvironment): Promise<RestartExperiment> {
   const options = { coreServer: environment.settings.coreServer };
@@ -168,10 +174,10 @@ async function runExperiment(environment: CheckEnvironment): Promise<RestartExpe
 
 /** The run's restart experiment, done on the first call and shared by the later ones. */
 export function restartExperiment(environment: CheckEnvironment): Promise<RestartExperiment> {
-  let experiment = experiments.get(environment.client);
+  let experiment = experiments.get(environment.settings);
   if (!experiment) {
     experiment = runExperiment(environment);
-    experiments.set(environment.client, experiment);
+    experiments.set(environment.settings, experiment);
   }
   return experiment;
 }
