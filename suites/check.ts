@@ -77,7 +77,13 @@ export interface CheckContext extends CheckEnvironment {
    * Runs a fast-check property: `predicate` returns a finding for a case that breaks the rule, or undefined.
    * A failure is shrunk and recorded once, with its seed, path and counterexample.
    */
-  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>): Promise<void>;
+  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions): Promise<void>;
+}
+
+/** Options of one {@link CheckContext.property}. */
+export interface PropertyOptions {
+  /** At most this many runs (fewer when --runs is lower): for a property whose one case is a whole experiment. Default: --runs. */
+  maxRuns?: number;
 }
 
 /** A check: one small unit with the rule id it serves. */
@@ -150,7 +156,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     undecided: (reason) => {
       throw new Undecided(reason);
     },
-    async property(name, arbitrary, predicate) {
+    async property(name, arbitrary, predicate, options) {
       const replay = environment.settings.replay;
       if (replay && replay.property !== name) return;
       const details = await fc.check(
@@ -170,7 +176,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
         }),
         replay
           ? { seed: replay.seed, path: replay.path, numRuns: 1 }
-          : { seed: environment.settings.seed, numRuns: environment.settings.numRuns },
+          : { seed: environment.settings.seed, numRuns: Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity) },
       );
       if (!details.failed) return;
       if (details.errorInstance instanceof FindingFailure) {

@@ -41,6 +41,41 @@ export const mutantTable: readonly MutantRow[] = [
   { fault: 'segment-ignores-queue', mustFail: 'ADDR-PARENT' },
   { fault: 'login-port-as-string', mustFail: 'SCHEMA-RESPONSE' },
   { fault: 'queues-content-type-text', mustFail: 'HTTP-CONTENT-TYPE' },
+  // Issue 3: ids, names, encoding, safe GETs, 5xx, methods, authentication.
+  { fault: 'non-uuid-login-ids', mustFail: 'ID-FORMAT' },
+  {
+    fault: 'duplicate-ids',
+    mustFail: 'ID-UNIQUE',
+    alsoBreaks: [
+      { rule: 'ADDR-PARENT', why: 'the UUID of a conference room is also a queue\'s, so under CS/queues it reaches an object that CS/queues does not hold as that conference room' },
+    ],
+  },
+  {
+    fault: 'duplicate-conference-identifier',
+    mustFail: 'NAME-UNIQUE',
+    alsoBreaks: [
+      { rule: 'ADDR-NAME', why: 'a name shared by two rooms reaches only one of them by getByName' },
+      { rule: 'ADDR-MIXED', why: 'a name shared by two rooms reaches only one of them by getByName, at any level' },
+      { rule: 'RESTART-NAMES', why: 'the second room\'s name reaches the first room, before the restart and after' },
+    ],
+  },
+  {
+    fault: 'names-not-decoded',
+    mustFail: 'ADDR-ENCODING',
+    alsoBreaks: [
+      { rule: 'RESTART-NAMES', why: 'it reads every name by getByName after the restart, and names that need percent-encoding answer 404' },
+      { rule: 'ACT-EFFECT', why: 'it reads the object acted on by name too, and a queue or user whose name needs percent-encoding answers 404' },
+    ],
+  },
+  { fault: 'get-consumes-logins', mustFail: 'HTTP-SAFE-GET' },
+  {
+    fault: 'malformed-id-500',
+    mustFail: 'HTTP-NO-500',
+    alsoBreaks: [{ rule: 'ADDR-UNKNOWN', why: 'it sends malformed ids and expects 404; the fault answers them 500' }],
+  },
+  // HTTP-METHOD is a SHOULD rule: only --strict makes its failure fail the run.
+  { fault: 'put-accepted', mustFail: 'HTTP-METHOD', run: { strict: true } },
+  { fault: 'core-servers-open', mustFail: 'AUTH-REQUIRED' },
   // Restart and re-creation: every run restarts its server through the control server (run-against-reference).
   { fault: 'restart-keeps-uuids', mustFail: 'RESTART-NEW-UUIDS' },
   { fault: 'restart-keeps-queue-uuids', mustFail: 'RESTART-NEW-UUIDS' },

@@ -35,6 +35,8 @@ export const FAULTS = [
     description: 'A restart drops the last extension of each core server from the live state.' },
   { name: 'recreate-keeps-uuid', rule: 'RECREATE-NEW-UUID',
     description: 'A queue login of an extension that was an agent of that queue before gets the old agent\'s UUID back.' },
+  { name: 'duplicate-conference-identifier', rule: 'NAME-UNIQUE',
+    description: 'The second conference room of each core server carries the identifier of the first (getByName finds the first).' },
   { name: 'duplicate-ids', rule: 'ID-UNIQUE',
     description: 'Conference rooms get the UUIDs of the queues of the same index (each still addressable in its own collection).' },
   { name: 'non-uuid-login-ids', rule: 'ID-FORMAT',

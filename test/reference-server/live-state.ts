@@ -226,6 +226,7 @@ function buildCoreServer(cs: CoreServerConfig, options: BuildOptions): LiveCoreS
   const conferences: LiveConference[] = cs.conferences.map((c, i) => ({
     ...c,
     id: faults.has('duplicate-ids') && i < queues.length ? queues[i].id : randomUUID(),
+    ...(faults.has('duplicate-conference-identifier') && i === 1 ? { identifier: cs.conferences[0].identifier } : {}),
   }));
 
   const byIdentifier = new Map(queues.map((q) => [q.identifier, q]));
