@@ -72,8 +72,6 @@ export class TerminalProgress {
       this.family = family;
       this.familyStarted = performance.now();
       this.decided = [];
-      const total = this.expected.get(family);
-      if (!this.options.live) this.options.write(`${family}: running${total ? ` ${total}` : ''} rule(s)…\n`);
     }
     if (this.options.live) this.liveLine(`${this.decided.length + 1}${this.total()} ${ruleId}`);
   }

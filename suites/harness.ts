@@ -25,6 +25,10 @@ declare module 'vitest' {
   }
 }
 
+// Ctrl-C in a terminal reaches this worker too; the runner handles it (it cancels the run, the rule under way gets
+// a grace to end, and the partial report is written), so the worker must not die of it.
+process.on('SIGINT', () => {});
+
 // Shared by every suite file of a run: the files run one after another in one worker, with isolation off.
 let environment: Promise<CheckEnvironment> | undefined;
 // Tallies every request of the shared client; taken (and reset) after each rule.

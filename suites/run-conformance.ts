@@ -246,7 +246,10 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
   const exitCodeBefore = process.exitCode;
   // Loaded here, not at the top: --help and the early exits (2, 3) should not pay for vitest's start-up.
   const { createVitest, BaseSequencer } = await import('vitest/node');
-  const vitest = await createVitest(
+  let vitest: Awaited<ReturnType<typeof createVitest>> | undefined;
+  const interruption = watchForInterrupt(options, runStarted, (reason) => vitest?.cancelCurrentRun(reason === 'signal' ? 'keyboard-input' : (reason as never)));
+  const sigintListenersBefore = new Set(process.listeners('SIGINT'));
+  vitest = await createVitest(
     'test',
     {
       root,
@@ -268,9 +271,16 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     },
     { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
   );
-  const interruption = watchForInterrupt(options, runStarted, (reason) => vitest.cancelCurrentRun(reason === 'signal' ? 'keyboard-input' : (reason as never)));
+  if (options.handleSigint) {
+    // vitest's logger ends the process on SIGINT; this run handles Ctrl-C itself: cancel, then write the partial report.
+    for (const listener of process.listeners('SIGINT')) if (!sigintListenersBefore.has(listener)) process.off('SIGINT', listener);
+  }
   try {
-    await vitest.start();
+    // An interrupt that came while vitest was starting (or a --max-time already spent) leaves nothing to run.
+    if (!interruption.interrupted()) await vitest.start();
+  } catch (error) {
+    // A cancelled run may end in an error of vitest's own; the partial report is still written.
+    if (!interruption.interrupted()) throw error;
   } finally {
     interruption.stop();
     await vitest.close();
