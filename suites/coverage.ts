@@ -46,19 +46,22 @@ function matchSegments(node: PathNode, parts: string[], segment: number, part: n
 /**
  * The contract node that a concrete request path (relative to the API base, percent-encoded, a query string
  * allowed) reaches, with the addressing form of each of its instance levels; undefined when no path of the
- * contract matches. Where two nodes match, the one with more literal segments wins (it is the more specific).
+ * contract matches. Where two nodes match (a thing named `agents` read by name looks like a collection under an
+ * instance whose UUID is `getByName`), the reading that takes `getByName` as the keyword wins, then the one with
+ * more literal segments.
  */
 export function matchRequestPath(model: ResourceModel, path: string): PathMatch | undefined {
   const parts = path.split(/[?#]/, 1)[0].replace(/^\/+/, '').split('/');
   let best: PathMatch | undefined;
-  let bestLiterals = -1;
+  let bestScore = -1;
   for (const node of model.nodes) {
     const forms = matchSegments(node, parts, 0, 0);
     if (!forms) continue;
-    const literals = node.segments.length - instanceSegments(node).length;
-    if (literals > bestLiterals) {
+    // `getByName` is a keyword, never a UUID: the reading that takes it as one wins; then the more literal one.
+    const score = forms.filter((form) => form === 'name').length * 1000 + node.segments.length - instanceSegments(node).length;
+    if (score > bestScore) {
       best = { node, forms };
-      bestLiterals = literals;
+      bestScore = score;
     }
   }
   return best;
