@@ -19,6 +19,9 @@ const root = join(import.meta.dirname, '..');
 const RESTART_RULES = ['RESTART-NEW-UUIDS', 'RESTART-OLD-404', 'RESTART-NAMES'];
 /** The separate server listens only this long after it starts, at the start and after each restart. */
 const START_DELAY_MS = 2000;
+/** A CLI run is killed after this long; a test may take a little more (its server's start too). */
+const CLI_BOUND_MS = 150_000;
+const TEST_TIMEOUT_MS = 200_000;
 
 /** Runs the CLI from source with a time bound; resolves with its exit code, its stderr and its JSON report. */
 async function runCli(args: string[]): Promise<{ code: number | null; stderr: string; report?: ConformanceReport }> {
@@ -30,7 +33,7 @@ async function runCli(args: string[]): Promise<{ code: number | null; stderr: st
   );
   let stderr = '';
   child.stderr!.on('data', (chunk) => (stderr += chunk));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), CLI_BOUND_MS);
   const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
   clearTimeout(timer);
   const file = join(reportDir, 'conformance.json');
@@ -141,7 +144,7 @@ describe('restart rules against the reference server as a separate process', () 
     const seconds = Number(/took ([\d.]+) s/.exec(note!)?.[1]);
     expect(seconds).toBeGreaterThanOrEqual(START_DELAY_MS / 1000);
     expect(note).toMatch(/down for \d+ ms/);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('a target that does not come back within --ready-timeout: the restart rules are error, with the reason', async () => {
     const { code, report } = await runCli(['--target', server.baseUrl, '--only', 'RESTART', '--restart-cmd', server.stopCommand, '--ready-timeout', '2']);
@@ -152,7 +155,7 @@ describe('restart rules against the reference server as a separate process', () 
     expect(code).toBe(1);
     // Bring it back for any test after this one.
     await server.start();
-  });
+  }, TEST_TIMEOUT_MS);
 });
 
 // Each case has its own in-process server and they run at once: a CLI run is mostly start-up time.
@@ -177,7 +180,7 @@ describe.concurrent('restart rules against an in-process reference server', () =
     }
     expect(rule(report, 'RECREATE-NEW-UUID').verdict).toBe('pass');
     expect(code).toBe(1);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('a restart command that restarts nothing: the UUIDs are kept, and RESTART-NEW-UUIDS fails', async () => {
     const reference = await newServer();
@@ -186,7 +189,7 @@ describe.concurrent('restart rules against an in-process reference server', () =
     expect(rule(report, 'RESTART-NEW-UUIDS').notes.join('\n')).toMatch(/may not have restarted at all/);
     expect(rule(report, 'RESTART-OLD-404').verdict).toBe('fail');
     expect(code).toBe(1);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('without --restart-cmd the restart rules are skip with the reason, never pass', async () => {
     const reference = await newServer();
@@ -196,11 +199,11 @@ describe.concurrent('restart rules against an in-process reference server', () =
       expect(rule(report, id).reason).toMatch(/--restart-cmd/);
     }
     expect(code).toBe(0);
-  });
+  }, TEST_TIMEOUT_MS);
 
   test('--restart-cmd with --embedded is bad usage', async () => {
     const { code, stderr } = await runCli(['--embedded', '--restart-cmd', 'true']);
     expect(code).toBe(2);
     expect(stderr).toMatch(/--restart-cmd goes with --target/);
-  });
+  }, TEST_TIMEOUT_MS);
 });
