@@ -99,6 +99,14 @@ function metaList(entries: [string, string][]): string {
   return `<dl class="meta">${entries.map(([term, value]) => `<dt>${h(term)}</dt><dd>${h(value)}</dd>`).join('')}</dl>`;
 }
 
+/** The run's options as `name=value` pairs, unset ones left out. */
+function optionsText(options: Record<string, unknown>): string {
+  return Object.entries(options)
+    .filter(([, value]) => value !== undefined && !(Array.isArray(value) && value.length === 0))
+    .map(([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`)
+    .join('  ');
+}
+
 function outcomeLine(report: ConformanceReport): string {
   const fails = reportFails(report, report.options.strict === true);
   const { fail, error } = countVerdicts(report.rules);
@@ -126,7 +134,7 @@ function summarySection(report: ConformanceReport): string {
       ['Started', report.startedAt],
       ['Finished', report.finishedAt],
       ['Duration', `${(report.durationMs / 1000).toFixed(1)} s`],
-      ['Options', JSON.stringify(report.options)],
+      ['Options', optionsText(report.options)],
     ]),
   ];
   if (report.coverage) {

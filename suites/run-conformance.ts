@@ -223,8 +223,10 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
   const probed = await probeTarget(options);
   if (probed) return probed;
 
-  // A replay rebuilds its cases from the instances that discovery samples with the recorded seed.
+  // A replay rebuilds its cases from the instances that discovery samples with the recorded seed (and core server).
   const seed = options.seed ?? replay?.source.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const recordedCoreServer = replay?.source.options?.coreServer;
+  const coreServer = options.coreServer ?? (typeof recordedCoreServer === 'string' ? recordedCoreServer : undefined);
   const numRuns = options.numRuns ?? 100;
   const suiteOptions: SuiteOptions = {
     target: options.target,
@@ -235,7 +237,7 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     numRuns,
     only: options.only ?? [],
     skip: options.skip ?? [],
-    coreServer: options.coreServer,
+    coreServer,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     restart: options.restart,
   };
