@@ -65,6 +65,7 @@ export const mutantTable: readonly MutantRow[] = [
     alsoBreaks: [
       { rule: 'RESTART-NAMES', why: 'it reads every name by getByName after the restart, and names that need percent-encoding answer 404' },
       { rule: 'ACT-EFFECT', why: 'it reads the object acted on by name too, and a queue or user whose name needs percent-encoding answers 404' },
+      { rule: 'ACT-ADDRESSING', why: 'it acts and reads through getByName, and a queue or user whose name needs percent-encoding answers 404' },
     ],
   },
   { fault: 'get-consumes-logins', mustFail: 'HTTP-SAFE-GET' },
