@@ -11,7 +11,7 @@ import escapeHtml from 'escape-html';
 import { bodyText, requestLine } from './finding-text.js';
 import {
   countVerdicts,
-  reportFails,
+  runOutcome,
   rulesByFamily,
   type ConformanceReport,
   type ContractCoverage,
@@ -108,14 +108,9 @@ function optionsText(options: Record<string, unknown>): string {
 }
 
 function outcomeLine(report: ConformanceReport): string {
-  const fails = reportFails(report, report.options.strict === true);
-  const { fail, error } = countVerdicts(report.rules);
-  const text = report.partial
-    ? 'Partial: the run was cut short; not every rule was decided.'
-    : fails
-      ? `Not conformant: ${fail} rule(s) failed, ${error} could not be decided.`
-      : 'Conformant: every MUST rule passed or was skipped.';
-  return `<p class="outcome ${fails ? 'fail' : 'pass'}" id="outcome">${h(text)}</p>`;
+  const outcome = runOutcome(report);
+  const tone = outcome.kind === 'pass' || outcome.kind === 'pass-with-failures' ? 'pass' : 'fail';
+  return `<p class="outcome ${tone}" id="outcome">${h(`${outcome.title}: ${outcome.sentence}`)}</p>`;
 }
 
 function summarySection(report: ConformanceReport): string {

@@ -3,7 +3,7 @@
  * verdict counts, the failed and undecided rules, baseline and replay outcomes, the contract coverage totals and a
  * link line to report.html. Text from the target is escaped: it may hold Markdown or HTML.
  */
-import { countVerdicts, reportFails, type ConformanceReport, type ReportRule } from './report-model.js';
+import { countVerdicts, runOutcome, type ConformanceReport, type ReportRule } from './report-model.js';
 
 /** Text safe in a Markdown table cell: Markdown punctuation backslash-escaped, `& < >` as entities (GitHub renders inline HTML), one line, cut. */
 function md(value: unknown, limit = 200): string {
@@ -23,10 +23,12 @@ function ruleRows(rules: ReportRule[], detail: (rule: ReportRule) => string): st
 /** Renders the report as a Markdown summary. */
 export function renderMarkdown(report: ConformanceReport): string {
   const counts = countVerdicts(report.rules);
-  const fails = reportFails(report, report.options.strict === true);
-  const outcome = report.partial ? '⚠️ Partial run' : fails ? '❌ Not conformant' : '✅ Conformant';
+  const outcome = runOutcome(report);
+  const mark = { partial: '⚠️', fail: '❌', 'pass-with-failures': '✅', pass: '✅' }[outcome.kind];
   const lines = [
-    `## ${outcome}: ${md(report.contract.title)} ${md(report.contract.version)}`,
+    `## ${mark} ${outcome.title}${outcome.kind === 'partial' ? ' run' : ''}: ${md(report.contract.title)} ${md(report.contract.version)}`,
+    '',
+    md(outcome.sentence, 400),
     '',
     `Target \`${report.target.url.replace(/`/g, '')}\` · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s · ${md(report.tool.name)} ${md(report.tool.version)} · contract sha256 \`${report.contract.sha256.slice(0, 12)}\``,
     '',

@@ -263,3 +263,35 @@ export function rulesByFamily(report: Pick<ConformanceReport, 'rules'>): Map<str
   }
   return families;
 }
+
+/** What a run comes to, in one word and one sentence: the same in every format. */
+export interface RunOutcome {
+  /**
+   * `partial`: cut short; `fail`: the run fails (see {@link reportFails}); `pass-with-failures`: it passes, but some
+   * rules failed (known from the baseline, or SHOULD rules without strict); `pass`: conformant.
+   */
+  kind: 'partial' | 'fail' | 'pass-with-failures' | 'pass';
+  /** E.g. `Not conformant`. */
+  title: string;
+  /** One sentence with the counts. */
+  sentence: string;
+}
+
+/** The outcome of `report`; `strict` as the run had it (read from its options). */
+export function runOutcome(report: ConformanceReport): RunOutcome {
+  const { fail, error } = countVerdicts(report.rules);
+  if (report.partial) {
+    return { kind: 'partial', title: 'Partial', sentence: `The run was cut short (${report.interrupted?.detail ?? 'interrupted'}); not every rule was decided.` };
+  }
+  if (reportFails(report, report.options.strict === true)) {
+    return { kind: 'fail', title: 'Not conformant', sentence: `${fail} rule(s) failed, ${error} could not be decided.` };
+  }
+  if (fail > 0) {
+    return {
+      kind: 'pass-with-failures',
+      title: 'No new failure',
+      sentence: `${fail} rule(s) failed, each known from the baseline or a SHOULD rule (a warning); no MUST rule failed anew.`,
+    };
+  }
+  return { kind: 'pass', title: 'Conformant', sentence: 'Every MUST rule passed or was skipped.' };
+}

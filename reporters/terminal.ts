@@ -4,7 +4,7 @@
  * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
  */
 import type { RuleResult } from '../suites/check.js';
-import { countVerdicts, reportFails, type ConformanceReport, type Verdict } from './report-model.js';
+import { countVerdicts, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
 
 /** Where the output goes and how it may look. */
 export interface TerminalOptions {
@@ -135,7 +135,6 @@ export function renderTerminalSummary(report: ConformanceReport, files: readonly
   }
   const { pass, fail, skip, error } = countVerdicts(report.rules);
   lines.push('');
-  if (report.partial) lines.push(paint(options, 'yellow', `Partial report: ${report.interrupted?.detail ?? 'the run was interrupted'}.`));
   if (report.baseline) {
     lines.push(`Baseline ${report.baseline.file}: ${report.baseline.new} new failure(s), ${report.baseline.known} known, fixed: ${report.baseline.fixed.join(', ') || 'none'}`);
   }
@@ -150,8 +149,10 @@ export function renderTerminalSummary(report: ConformanceReport, files: readonly
     const { operations, addressingForms, actions } = report.coverage.totals;
     lines.push(`Contract coverage: ${operations.exercised}/${operations.total} operations, ${addressingForms.exercised}/${addressingForms.total} addressing forms, ${actions.exercised}/${actions.total} actions`);
   }
-  const outcome = reportFails(report, report.options.strict === true) ? paint(options, 'red', 'NOT CONFORMANT') : paint(options, 'green', 'CONFORMANT');
-  lines.push(`${paint(options, 'bold', outcome)}: ${report.rules.length} rules, ${pass} pass, ${fail} fail, ${skip} skip, ${error} error (seed ${report.seed}, ${seconds(report.durationMs)})`);
+  const outcome = runOutcome(report);
+  const title = paint(options, outcome.kind === 'pass' || outcome.kind === 'pass-with-failures' ? 'green' : 'red', outcome.title.toUpperCase());
+  lines.push(`${paint(options, 'bold', title)}: ${outcome.sentence}`);
+  lines.push(`${report.rules.length} rules, ${pass} pass, ${fail} fail, ${skip} skip, ${error} error (seed ${report.seed}, ${seconds(report.durationMs)})`);
   for (const file of files) lines.push(`report: ${file}`);
   return `${lines.join('\n')}\n`;
 }

@@ -98,7 +98,7 @@ describe('an interrupted run writes a partial report and fails', () => {
     clearTimeout(killer);
     expect(signalled, stderr).toBe(true);
     expect(code, stderr).toBe(1);
-    expect(stderr).toContain('Partial report: interrupted by SIGINT (Ctrl-C)');
+    expect(stderr).toContain('PARTIAL: The run was cut short (interrupted by SIGINT (Ctrl-C))');
     expect(stderr).toContain(`report: ${join(dir, 'report.html')}`);
     const report = await expectPartialReports(dir, 'signal');
     expect(report.rules.filter((rule) => rule.family === 'addressing').every((rule) => rule.reason !== interruptedReason)).toBe(true);

@@ -190,6 +190,10 @@ describe('baseline comparison', () => {
     const same = compareWithBaseline(report, report, 'same.json');
     expect(same.baseline!.new).toBe(0);
     expect(reportFails(same)).toBe(false);
+    // Every format says so: the run passes, with failures known.
+    expect(render('md', same)).toMatch(/^## ✅ No new failure:/);
+    expect(render('html', same)).toMatch(/<p class="outcome pass" id="outcome">No new failure: /);
+    expect(renderTerminalSummary(same, [], { color: false })).toMatch(/^NO NEW FAILURE: /m);
     const baseline = structuredClone(report);
     const mixed = baseline.rules.find((rule) => rule.id === 'ADDR-MIXED')!;
     mixed.findings = mixed.findings.map((finding) => ({ ...finding, message: 'an older failure of ADDR-MIXED' }));
