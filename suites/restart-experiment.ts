@@ -4,6 +4,7 @@
  * same snapshot after it. It runs once per run, whichever of the three rules asks first, and forgets the
  * discovery afterwards: every UUID known before the restart is stale.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CollectionNode, InstanceNode, InstanceRef, ResourceModel } from '../contracts/resource-model.js';
 import { buildPath } from '../contracts/resource-model.js';
 import type { CheckContext, CheckEnvironment } from './check.js';
@@ -169,7 +170,32 @@ async function runExperiment(environment: CheckEnvironment): Promise<RestartExpe
     environment.invalidateDiscovery();
   }
   if (!restart.ok) return { before, restart };
-  return { before, restart, after: await snapshotTarget(environment.client, environment.model, options) };
+  const deadline = performance.now() + environment.settings.restart!.readyTimeoutS * 1000;
+  return { before, restart, after: await snapshotWhenWarm(environment, before, options, deadline) };
+}
+
+/** Pause between two snapshots of a target that is still warming up, ms. */
+const WARM_UP_INTERVAL_MS = 1000;
+
+/**
+ * Whether the snapshot after the restart met a target still starting: a collection that answers 5xx (e.g. 503)
+ * and answered 200 before the restart. (One that answered 5xx before too is how the target is, not a start.)
+ */
+function stillStarting(before: TargetSnapshot, after: TargetSnapshot): boolean {
+  return after.listings.some((listing) => listing.exchange.status >= 500 && listing.key !== undefined && before.listingByKey(listing.key)?.ok === true);
+}
+
+/**
+ * The snapshot after the restart. A target that answers its root collection again may still be starting behind
+ * it (503 elsewhere): that is no fault, so the snapshot is taken again until it is whole or the ready timeout
+ * runs out; then the last one stands, and the rules judge what it shows.
+ */
+async function snapshotWhenWarm(environment: CheckEnvironment, before: TargetSnapshot, options: SnapshotOptions, deadline: number): Promise<TargetSnapshot> {
+  for (;;) {
+    const snapshot = await snapshotTarget(environment.client, environment.model, options);
+    if (!stillStarting(before, snapshot) || performance.now() + WARM_UP_INTERVAL_MS > deadline) return snapshot;
+    await delay(WARM_UP_INTERVAL_MS);
+  }
 }
 
 /** The run's restart experiment, done on the first call and shared by the later ones. */

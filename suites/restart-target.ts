@@ -210,6 +210,8 @@ async function waitUntilAnswering(client: TargetClient, options: WaitOptions): P
   let awaySince: number | undefined;
   let last: Exchange | undefined;
   for (;;) {
+    // An interrupted run halts the client: every poll would fail at once until the deadline.
+    if (client.haltedReason !== undefined) return { ok: false, reason: `the wait for the restarted target was cut short: ${client.haltedReason}`, lastExchange: last };
     const pollStarted = performance.now();
     last = await client.get(READINESS_PATH);
     polls += 1;

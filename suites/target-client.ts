@@ -175,6 +175,11 @@ export class TargetClient {
     if (!this.parent) this.shared.connections.destroy();
   }
 
+  /** Why this client or one it was scoped from was halted; undefined while it may send (a poll loop stops on it). */
+  get haltedReason(): string | undefined {
+    return this.haltReason();
+  }
+
   /** Why this client or one it was scoped from was halted, if it was. */
   private haltReason(): string | undefined {
     return this.haltedBecause ?? this.parent?.haltReason();
