@@ -32,7 +32,8 @@ function addTestCase(suite: XMLBuilder, rule: ReportRule): void {
   } else if (rule.verdict === 'skip') {
     testCase.ele('skipped', { message: headline(rule.reason ?? 'skipped') });
   } else if (rule.verdict === 'error') {
-    testCase.ele('error', { message: headline(rule.reason ?? 'could not be decided'), type: 'undecided' }).txt(rule.reason ?? '');
+    // An undecided rule may still carry what it saw (the request the target did not answer).
+    testCase.ele('error', { message: headline(rule.reason ?? 'could not be decided'), type: 'undecided' }).txt([rule.reason ?? '', ...rule.findings.map(findingText)].join('\n\n'));
   }
   const out = [`${rule.level} (${rule.provenance}): ${rule.statement}`, ...rule.notes];
   if (rule.baseline === 'fixed') out.push('fixed since the baseline');
