@@ -5,6 +5,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { OpenAPIV3_1 } from 'openapi-types';
 import extensionsSchema from './extensions.schema.json' with { type: 'json' };
+import { parseActionEffects } from './action-effects.js';
 import { ContractError } from './contract-error.js';
 import type {
   ActionDefinition,
@@ -208,6 +209,7 @@ export function buildResourceModel(document: OpenAPIV3_1.Document): ResourceMode
         requestSchema,
         requestBodyRequired: requestBody?.required === true,
         definition: post['x-action'] as ActionDefinition,
+        effects: { bodyRefs: {}, effects: [], conflicts: [], onlyOnCreated: false }, // parsed below, once every path is known
         provenance: provenanceOf(pathItem, post, ...parameters),
       };
     } else if (get && last?.kind === 'instance') {
@@ -246,11 +248,25 @@ export function buildResourceModel(document: OpenAPIV3_1.Document): ResourceMode
     byTemplate.set(template, node);
   }
 
+  const collections = nodes.filter((n): n is CollectionNode => n.kind === 'collection');
+  const singletons = nodes.filter((n): n is SingletonNode => n.kind === 'singleton');
+  for (const action of nodes.filter((n): n is ActionNode => n.kind === 'action')) {
+    action.effects = parseActionEffects(action.definition, `${action.pointer}/post/x-action`, {
+      pathParameters: action.segments.flatMap((s) => (s.kind === 'instance' ? [s.parameter] : [])),
+      ownerSchema: action.owner.responseSchema,
+      ownerInstanceTemplate: action.ownerInstance.template,
+      requestSchema: action.requestSchema,
+      collections,
+      singletons,
+      propertiesOf,
+    });
+  }
+
   return {
     resources,
-    collections: nodes.filter((n): n is CollectionNode => n.kind === 'collection'),
+    collections,
     instances: nodes.filter((n): n is InstanceNode => n.kind === 'instance'),
-    singletons: nodes.filter((n): n is SingletonNode => n.kind === 'singleton'),
+    singletons,
     actions: nodes.filter((n): n is ActionNode => n.kind === 'action'),
     nodes,
   };

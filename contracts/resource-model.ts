@@ -3,6 +3,7 @@
  * sub-resources and actions, with what each resource's symbolic name, identity and volatile properties are.
  * The suites read only this model (and the raw schemas it carries), never the YAML itself.
  */
+import type { ActionEffects } from './action-effects.js';
 
 /** Where an element of the contract comes from: the vendor documentation, or the project's inference. */
 export type Provenance = 'doc' | 'inferred';
@@ -104,7 +105,10 @@ export interface ActionNode extends PathNodeBase {
   requestSchema?: JsonSchema;
   /** Whether the contract marks the request body required. */
   requestBodyRequired: boolean;
+  /** The `x-action` extension as written. */
   definition: ActionDefinition;
+  /** The `x-action` effects, conditions and body references, parsed and checked (contracts/action-effects.ts). */
+  effects: ActionEffects;
 }
 
 export type PathNode = CollectionNode | InstanceNode | SingletonNode | ActionNode;

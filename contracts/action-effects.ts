@@ -1,0 +1,266 @@
+/**
+ * The effect language of the `x-action` extension, parsed into typed structures: what an action changes (which
+ * object, which property takes which value, which objects appear or disappear), which body property names which
+ * resource, and in which states the action answers 409. The JSON Schema of the raw form is
+ * `extensions.schema.json#/$defs/x-action`; contracts/README.md ("Action effects") describes it for vendors.
+ *
+ * The parser checks what a schema cannot: that every path template is a collection of the contract, that every
+ * path parameter of a template is bound (by the action's own path, or by a body reference of the same resource),
+ * that properties exist in the schemas they name. Errors carry the JSON pointer of the offending element.
+ */
+import { ContractError } from './contract-error.js';
+import type { CollectionNode, JsonSchema, PathSegment, ResourceType, SingletonNode } from './resource-model.js';
+
+/** The collections of one path template, some of whose parameters are bound to body references. */
+export interface CollectionRef {
+  /** The collection's path template, e.g. `/coreServers/{coreServerId}/queues/{queueId}/agents`. */
+  template: string;
+  node: CollectionNode;
+  /**
+   * Path parameter → body property (a body reference) whose named instance fills it. A parameter neither bound
+   * here nor in the action's own path is free: it ranges over every instance (where the language allows it).
+   */
+  bind: Record<string, string>;
+  /** The parameters of the template that are neither bound nor in the action's path. */
+  free: string[];
+}
+
+/** A property's value after the action. */
+export type ValueSpec =
+  | { kind: 'const'; value: unknown; ifPresent: boolean }
+  /** The value of a request body property, or `default` when the body leaves it out (no default: unchanged). */
+  | { kind: 'from'; property: string; hasDefault: boolean; default?: unknown; ifPresent: boolean };
+
+/** Which instance a condition or a removal is about. */
+export type InstanceSelector =
+  /** The instance (or singleton) the action is posted on. */
+  | { kind: 'self' }
+  /** The instance listed in every one of these collections (e.g. the agent of extension E in queue Q). */
+  | { kind: 'memberOf'; collections: CollectionRef[] };
+
+/** A state of the target, evaluated before the action. */
+export type Condition =
+  | { kind: 'exists'; selector: Extract<InstanceSelector, { kind: 'memberOf' }> }
+  | { kind: 'missing'; selector: Extract<InstanceSelector, { kind: 'memberOf' }> }
+  | { kind: 'property'; of: InstanceSelector; name: string; equals: unknown }
+  | { kind: 'listedIn'; of: InstanceSelector; collection: CollectionRef }
+  | { kind: 'resolves'; bodyRef: string }
+  | { kind: 'unresolved'; bodyRef: string };
+
+/** Where a `set` writes. */
+export type SetTarget = { kind: 'self' } | { kind: 'singleton'; node: SingletonNode };
+
+/** One effect of an action. */
+export type ActionEffect =
+  | { kind: 'set'; target: SetTarget; values: Record<string, ValueSpec>; when?: Condition }
+  | {
+      kind: 'create';
+      resource: ResourceType;
+      /** Every collection the new instance appears in (no free parameters). */
+      in: CollectionRef[];
+      values: Record<string, ValueSpec>;
+      /** Live telephony may end the new instance at any time after it appeared (a call). */
+      transient: boolean;
+      when?: Condition;
+    }
+  | {
+      kind: 'remove';
+      target: InstanceSelector;
+      /** Undefined: gone from every collection, and its UUID answers 404. Else: no longer listed in these (those that listed it). */
+      from?: CollectionRef[];
+      when?: Condition;
+    };
+
+/** A body property that names an instance by its symbolic name. */
+export interface BodyRef {
+  property: string;
+  /** The collection the name is looked up in, its parameters filled from the action's path. */
+  collection: CollectionRef;
+  resource: ResourceType;
+  /** What a name the collection does not hold means: a 404, or a destination outside the server. */
+  unknown: 'notFound' | 'outside';
+}
+
+/** The parsed `x-action` of one action. */
+export interface ActionEffects {
+  bodyRefs: Record<string, BodyRef>;
+  effects: ActionEffect[];
+  /** The action answers 409 (and changes nothing) when any of these holds. */
+  conflicts: Condition[];
+  /** The checker acts only on instances it created itself (live calls of real people are left alone). */
+  onlyOnCreated: boolean;
+}
+
+/** What the parser needs to know of the action and of the rest of the model. */
+export interface ActionEffectsScope {
+  /** The parameters of the action's own path. */
+  pathParameters: string[];
+  /** The resource (or singleton) the action is posted on. */
+  ownerSchema: JsonSchema;
+  /** The instance node at or above the owner, to find singleton sub-resources. */
+  ownerInstanceTemplate: string;
+  requestSchema?: JsonSchema;
+  collections: CollectionNode[];
+  singletons: SingletonNode[];
+  /** The properties of an object schema (following allOf). */
+  propertiesOf(schema: JsonSchema): Record<string, JsonSchema>;
+}
+
+type Raw = Record<string, unknown>;
+
+function fail(pointer: string, message: string): never {
+  throw new ContractError('CONTRACT_EXTENSION_INVALID', message, pointer);
+}
+
+function escape(key: string): string {
+  return key.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+function parametersOf(segments: PathSegment[]): Extract<PathSegment, { kind: 'instance' }>[] {
+  return segments.filter((s): s is Extract<PathSegment, { kind: 'instance' }> => s.kind === 'instance');
+}
+
+/** Parses the `x-action` of one action; throws a ContractError with the pointer of what is wrong. */
+export function parseActionEffects(raw: Raw, pointer: string, scope: ActionEffectsScope): ActionEffects {
+  const bodyProperties = scope.requestSchema ? scope.propertiesOf(scope.requestSchema) : {};
+  const bodyRefs: Record<string, BodyRef> = {};
+
+  const collectionRef = (value: unknown, at: string, allowFree: boolean): CollectionRef => {
+    const spec = typeof value === 'string' ? { path: value } : (value as Raw);
+    const template = String(spec.path);
+    const node = scope.collections.find((c) => c.template === template);
+    if (!node) fail(at, `"${template}" must be the path template of a collection of the contract.`);
+    const bind = (spec.bind ?? {}) as Record<string, string>;
+    const parameters = parametersOf(node.segments);
+    for (const [parameter, property] of Object.entries(bind)) {
+      const segment = parameters.find((p) => p.parameter === parameter);
+      if (!segment) fail(`${at}/bind/${escape(parameter)}`, `{${parameter}} must be a parameter of ${template}.`);
+      const ref = bodyRefs[property];
+      if (!ref) fail(`${at}/bind/${escape(parameter)}`, `"${property}" must be declared in bodyRefs.`);
+      if (ref.resource !== segment.resource) {
+        fail(`${at}/bind/${escape(parameter)}`, `{${parameter}} identifies a ${segment.resource.name}, but bodyRefs.${property} names a ${ref.resource.name}.`);
+      }
+    }
+    const free = parameters.map((p) => p.parameter).filter((p) => !(p in bind) && !scope.pathParameters.includes(p));
+    if (free.length > 0 && !allowFree) fail(at, `{${free.join('}, {')}} of ${template} must be bound: by the action's path or by bind.`);
+    return { template, node, bind, free };
+  };
+
+  const selector = (value: unknown, at: string): InstanceSelector => {
+    if (value === 'self') return { kind: 'self' };
+    const members = ((value as Raw).memberOf as unknown[]).map((c, i) => collectionRef(c, `${at}/memberOf/${i}`, true));
+    const resources = new Set(members.map((m) => m.node.resource));
+    if (resources.size !== 1) fail(`${at}/memberOf`, 'the collections of memberOf must all hold the same resource.');
+    return { kind: 'memberOf', collections: members };
+  };
+
+  const selectorSchema = (selected: InstanceSelector): JsonSchema =>
+    selected.kind === 'self' ? scope.ownerSchema : selected.collections[0].node.resource.schema;
+
+  const condition = (value: unknown, at: string): Condition => {
+    const spec = value as Raw;
+    if ('exists' in spec || 'missing' in spec) {
+      const kind = 'exists' in spec ? 'exists' : 'missing';
+      const selected = selector(spec[kind], `${at}/${kind}`);
+      if (selected.kind !== 'memberOf') fail(`${at}/${kind}`, `${kind} takes { memberOf: [...] }.`);
+      return { kind, selector: selected };
+    }
+    if ('property' in spec) {
+      const p = spec.property as Raw;
+      const of = selector(p.of, `${at}/property/of`);
+      const name = String(p.name);
+      if (!(name in scope.propertiesOf(selectorSchema(of)))) fail(`${at}/property/name`, `"${name}" must be a property of the selected instance.`);
+      return { kind: 'property', of, name, equals: p.equals };
+    }
+    if ('listedIn' in spec) {
+      const l = spec.listedIn as Raw;
+      return { kind: 'listedIn', of: selector(l.of, `${at}/listedIn/of`), collection: collectionRef(l.collection, `${at}/listedIn/collection`, true) };
+    }
+    const kind = 'resolves' in spec ? 'resolves' : 'unresolved';
+    const ref = String(spec[kind]);
+    if (!bodyRefs[ref]) fail(`${at}/${kind}`, `"${ref}" must be declared in bodyRefs.`);
+    return { kind, bodyRef: ref };
+  };
+
+  const values = (value: unknown, at: string, targetSchema: JsonSchema): Record<string, ValueSpec> => {
+    const targetProperties = scope.propertiesOf(targetSchema);
+    return Object.fromEntries(
+      Object.entries((value ?? {}) as Record<string, Raw>).map(([name, spec]) => {
+        const here = `${at}/${escape(name)}`;
+        if (!(name in targetProperties)) fail(here, `"${name}" must be a property of the instance the effect writes.`);
+        const ifPresent = spec.ifPresent === true;
+        if ('const' in spec) return [name, { kind: 'const', value: spec.const, ifPresent }];
+        const property = String(spec.from);
+        if (!(property in bodyProperties)) fail(`${here}/from`, `"${property}" must be a property of the action's request body.`);
+        return [name, { kind: 'from', property, hasDefault: 'default' in spec, default: spec.default, ifPresent }];
+      }),
+    );
+  };
+
+  for (const [property, spec] of Object.entries((raw.bodyRefs ?? {}) as Record<string, Raw>)) {
+    const at = `${pointer}/bodyRefs/${escape(property)}`;
+    if (!(property in bodyProperties)) fail(at, `"${property}" must be a property of the action's request body.`);
+    const collection = collectionRef(spec.collection, `${at}/collection`, false);
+    if (Object.keys(collection.bind).length > 0) fail(`${at}/collection`, 'the collection of a body reference is bound by the action\'s path only.');
+    if (!collection.node.resource.nameProperty) fail(`${at}/collection`, `${collection.node.resource.name} has no symbolic name (x-name-property) to be named by.`);
+    bodyRefs[property] = { property, collection, resource: collection.node.resource, unknown: spec.unknown === 'outside' ? 'outside' : 'notFound' };
+  }
+
+  const effects = ((raw.effects ?? []) as Raw[]).map((spec, index): ActionEffect => {
+    const at = `${pointer}/effects/${index}`;
+    const when = spec.when === undefined ? undefined : condition(spec.when, `${at}/when`);
+    if (spec.set) {
+      const set = spec.set as Raw;
+      let target: SetTarget = { kind: 'self' };
+      let schema = scope.ownerSchema;
+      if (set.target !== 'self') {
+        const template = `${scope.ownerInstanceTemplate}/${String(set.target)}`;
+        const node = scope.singletons.find((s) => s.template === template);
+        if (!node) fail(`${at}/set/target`, `"${String(set.target)}" must be self or a sub-resource of the action's instance (${template} is none).`);
+        target = { kind: 'singleton', node };
+        schema = node.responseSchema;
+      }
+      return { kind: 'set', target, values: values(set.values, `${at}/set/values`, schema), when };
+    }
+    if (spec.create) {
+      const create = spec.create as Raw;
+      const collections = (create.in as unknown[]).map((c, i) => collectionRef(c, `${at}/create/in/${i}`, false));
+      const resources = new Set(collections.map((c) => c.node.resource));
+      if (resources.size !== 1) fail(`${at}/create/in`, 'the collections a new instance appears in must all hold the same resource.');
+      const resource = collections[0].node.resource;
+      return { kind: 'create', resource, in: collections, values: values(create.values, `${at}/create/values`, resource.schema), transient: create.transient === true, when };
+    }
+    const remove = spec.remove as Raw;
+    return {
+      kind: 'remove',
+      target: selector(remove.target, `${at}/remove/target`),
+      from: remove.from === undefined ? undefined : (remove.from as unknown[]).map((c, i) => collectionRef(c, `${at}/remove/from/${i}`, true)),
+      when,
+    };
+  });
+
+  const conflicts = ((raw.conflicts ?? []) as unknown[]).map((spec, index) => condition(spec, `${pointer}/conflicts/${index}`));
+  return { bodyRefs, effects, conflicts, onlyOnCreated: raw.onlyOnCreated === true };
+}
+
+/** The properties that any action of the model writes, per resource name (or singleton template): the action-controlled ones. */
+export function controlledProperties(actions: readonly { effects: ActionEffects; owner: { kind: string; template: string; resource?: ResourceType } }[]): Map<string, Set<string>> {
+  const controlled = new Map<string, Set<string>>();
+  const add = (key: string | undefined, names: string[]) => {
+    if (!key) return;
+    const set = controlled.get(key) ?? new Set<string>();
+    names.forEach((name) => set.add(name));
+    controlled.set(key, set);
+  };
+  for (const action of actions) {
+    for (const effect of action.effects.effects) {
+      if (effect.kind === 'set') {
+        const key = effect.target.kind === 'singleton' ? effect.target.node.resource?.name ?? effect.target.node.template : action.owner.resource?.name ?? action.owner.template;
+        add(key, Object.keys(effect.values));
+      } else if (effect.kind === 'create') {
+        add(effect.resource.name, Object.keys(effect.values));
+      }
+    }
+  }
+  return controlled;
+}

@@ -1,0 +1,197 @@
+/**
+ * One action case, as ACT-EFFECT, ACT-ADDRESSING, ACT-IDENTITY and ACT-ISOLATION run it: choose an invocation
+ * from a draft, look at what it may change, post it, look again, and work out what the contract's effect
+ * predicts against what the target shows. The case is undone afterwards ({@link restoreCase}).
+ */
+import fc from 'fast-check';
+import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type InstanceRef, type PathNodeBase } from '../../contracts/resource-model.js';
+import { canUseName } from '../arbitraries/addressing-forms.js';
+import { bodyDraft } from '../arbitraries/request-body.js';
+import { requireAnswer } from '../check.js';
+import type { Exchange } from '../target-client.js';
+import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
+import { changedPaths, mergeStates, type Observation } from './arena-state.js';
+import { chooseInvocation, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
+import { compareStates, expectedAfter, predict, scopeOf, type Difference, type ExpectedOutcome, type Prediction } from './effect-model.js';
+import type { ActionInvocation } from './invocation.js';
+import type { ActionSession } from './session.js';
+
+/** The paths of every action, grouped by action name (e.g. pause under a queue's agent and under an extension's). */
+export function actionsByName(actions: readonly ActionNode[]): Map<string, ActionNode[]> {
+  const byName = new Map<string, ActionNode[]>();
+  for (const action of actions) byName.set(action.definition.name, [...(byName.get(action.definition.name) ?? []), action]);
+  return byName;
+}
+
+/** The action that creates the instances `action` is posted on (for an action that acts only on what the checker made). */
+export function provisioningAction(actions: readonly ActionNode[], action: ActionNode): ActionNode | undefined {
+  const node = action.ownerInstance.collection;
+  return actions.find((candidate) =>
+    candidate.effects.effects.some((effect) => effect.kind === 'create' && effect.in.some((ref) => ref.node === node)) && !candidate.effects.onlyOnCreated,
+  );
+}
+
+/**
+ * The paths of an action the checker can post it at, and a note for each it cannot: an action posted only on
+ * what the checker made is never sent at a path where no action makes anything.
+ */
+export function exercisableVariants(actions: readonly ActionNode[], variants: readonly ActionNode[]): { variants: ActionNode[]; left: string[] } {
+  const usable = variants.filter((action) => !action.effects.onlyOnCreated || provisioningAction(actions, action));
+  const left = variants
+    .filter((action) => !usable.includes(action))
+    .map((action) => `not at ${action.template}: no action of the contract creates what it acts on there, and the checker acts only on what it created`);
+  return { variants: usable, left };
+}
+
+/** A case draft: which path, which body, how each level is written, which candidate. */
+export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat()): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
+  return fc.nat({ max: variants.length - 1 }).chain((variant) => {
+    const action = variants[variant];
+    const levels = instanceSegments(action).length;
+    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
+    return draft;
+  });
+}
+
+/** A draft for the provisioning action of `action`, when it needs one. */
+export function provisionDraft(provisioner: ActionNode | undefined): fc.Arbitrary<CaseDraft | undefined> {
+  if (!provisioner) return fc.constant(undefined);
+  return fc.record({ variant: fc.constant(0), body: bodyDraft(provisioner), byName: fc.constant([]), pick: fc.nat() });
+}
+
+/** A case that ran: the invocation, what was seen around it, and what the model says of it. */
+export interface CaseRun {
+  invocation: ActionInvocation;
+  prediction: Prediction;
+  exchange: Exchange;
+  scope: Scope;
+  before: Observation;
+  after: Observation;
+  outcome: ExpectedOutcome;
+  differences: Difference[];
+}
+
+/** Why a case did not run. */
+export interface CaseSkipped {
+  skipped: string;
+}
+
+/** Options of {@link runCase}. */
+export interface CaseOptions extends Omit<ChoiceOptions, 'created'> {
+  /**
+   * More to compare, e.g. the whole arena (isolation). It is read after the action; before it, the session's
+   * latest look stands for it: every case ends with a fresh look at all it read, so that look is as recent as
+   * the end of the previous case (and churn never moves what is compared).
+   */
+  extraScope?: (invocation: ActionInvocation) => Scope;
+}
+
+/**
+ * Creates an owner for an action posted only on what the checker made (a call, by originate): runs the
+ * provisioning action and remembers what it created. Says why when it cannot.
+ */
+export async function provisionOwner(session: ActionSession, action: ActionNode, draft: CaseDraft | undefined): Promise<string | undefined> {
+  const provisioner = provisioningAction(session.context.model.actions, action);
+  if (!provisioner || !draft) return `no action of the contract creates what ${action.template} acts on, and the checker acts on no instance it did not create`;
+  const run = await runCase(session, [provisioner], draft, { addressing: 'uuid' });
+  if ('skipped' in run) return `its instance could not be created: ${run.skipped}`;
+  await restoreCase(session, run);
+  if (run.exchange.status !== 204 || run.outcome.createdIds.every((id) => id === undefined)) return `${provisioner.definition.name} did not create an instance to act on (it answered ${run.exchange.status})`;
+  return undefined;
+}
+
+/** Runs one case: choose, look, post, look, predict. */
+export async function runCase(session: ActionSession, variants: readonly ActionNode[], draft: CaseDraft, options: CaseOptions): Promise<CaseRun | CaseSkipped> {
+  const { arena } = session;
+  const action = variants[draft.variant % variants.length];
+  const chosen: Candidate | undefined = chooseInvocation(arena, session.current, action, draft, { ...options, created: session.created });
+  if (!chosen) return { skipped: `no instance of the arena fits ${action.definition.name} at ${action.template}` };
+  const invocation = chosen.invocation;
+  const own = scopeOf(arena, session.current, invocation);
+  const scope = joinScopes(own, options.extraScope?.(invocation) ?? { collections: [], singletons: [] });
+  const known = session.known(scope);
+  const fresh = await session.observe(own);
+  const before: Observation = { state: mergeStates(known.state, fresh.state), exchanges: new Map([...known.exchanges, ...fresh.exchanges]), unreadable: fresh.unreadable };
+  const prediction = predict(arena, before.state, invocation);
+  if (!(options.statuses ?? [204]).includes(prediction.status)) return { skipped: `the state moved before the action: now ${prediction.reason}` };
+  const exchange = requireAnswer(await session.act(invocation));
+  const after = await session.observe(scope);
+  const outcome = expectedAfter(before.state, prediction, after.state);
+  prediction.creates.forEach((create, index) => {
+    const id = outcome.createdIds[index];
+    if (id !== undefined && create.transient) session.noteCreated(id, create.collections);
+  });
+  const differences = compareStates(arena, outcome.state, after.state, outcome, session.lookup);
+  return { invocation, prediction, exchange, scope, before, after, outcome, differences };
+}
+
+/**
+ * Undoes a case: brings back what the action may have changed (its own scope, and wherever the comparison found
+ * a change) to what it was before. Lines that could not be restored.
+ */
+export async function restoreCase(session: ActionSession, run: CaseRun): Promise<string[]> {
+  if (run.exchange.status !== 204 && run.differences.length === 0) return [];
+  // Every path the action changed is read again after restoring, so the session's latest look stays true.
+  const changed = new Set([...run.differences.map((d) => d.path), ...changedPaths(run.before.state, run.after.state)]);
+  const own = scopeOf(session.arena, run.before.state, run.invocation);
+  const scope = joinScopes(own, { collections: run.scope.collections.filter((c) => changed.has(c.path)), singletons: run.scope.singletons.filter((s) => changed.has(s.path)) });
+  return (await session.restore(scope, run.before.state, run.after.state)).notRestored;
+}
+
+/** The all-UUID forms and, where the path allows names, the all-name forms of `refs` on `node`. */
+export function bothForms(node: PathNodeBase, refs: InstanceRef[]): AddressingForm[][] {
+  const uuid = instanceSegments(node).map((): AddressingForm => 'uuid');
+  const named = instanceSegments(node).map((_, index): AddressingForm => (canUseName(node, refs, index) ? 'name' : 'uuid'));
+  return named.includes('name') ? [uuid, named] : [uuid];
+}
+
+/** A read of the instance or sub-resource an effect is about, with how it was written. */
+export interface TargetRead {
+  what: 'owner' | 'created' | 'removed';
+  exchange: Exchange;
+  forms: AddressingForm[];
+  /** Values it must show (a created or written instance), or undefined for one that must answer 404. */
+  values?: Record<string, { value: unknown; ifPresent: boolean }>;
+  id?: string;
+}
+
+/**
+ * Reads what the effect is about through both addressing forms: the owner (unless removed), each created instance
+ * at each of its instance paths, and each instance removed from everywhere at the paths it had.
+ */
+export async function readTargets(session: ActionSession, run: CaseRun): Promise<TargetRead[]> {
+  const { client } = session.context;
+  const reads: TargetRead[] = [];
+  const removedEverywhere = new Set(run.prediction.removes.filter((r) => !r.from).map((r) => r.id));
+  const owner = run.prediction.owner;
+  const ownerValues = Object.assign({}, ...run.prediction.sets.filter((set) => set.target === owner || (set.target.kind === owner.kind && JSON.stringify(set.target) === JSON.stringify(owner))).map((set) => set.values));
+  if (owner.kind === 'singleton') {
+    for (const forms of bothForms(owner.singleton.node, owner.singleton.ownerRefs)) {
+      reads.push({ what: 'owner', forms, values: ownerValues, exchange: requireAnswer(await client.get(buildPath(owner.singleton.node, owner.singleton.ownerRefs, forms))) });
+    }
+  } else if (!removedEverywhere.has(owner.id) && !run.prediction.removes.some((r) => r.id === owner.id)) {
+    const item = run.invocation.action.ownerInstance;
+    const refs = run.invocation.refs.slice(0, instanceSegments(item).length);
+    for (const forms of bothForms(item, refs)) reads.push({ what: 'owner', forms, values: ownerValues, id: owner.id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+  }
+  for (const [index, create] of run.prediction.creates.entries()) {
+    const id = run.outcome.createdIds[index];
+    if (id === undefined) continue;
+    for (const collection of create.collections) {
+      const item = collection.node.item;
+      if (!item) continue;
+      const refs = [...collection.parentRefs, { id }];
+      for (const forms of bothForms(item, refs)) reads.push({ what: 'created', forms, values: create.values, id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+    }
+  }
+  for (const id of removedEverywhere) {
+    const listings: ArenaCollection[] = run.scope.collections.filter((c) => run.before.state.collections.get(c.path)?.has(id));
+    for (const collection of listings) {
+      const item = collection.node.item;
+      if (!item) continue;
+      const refs = [...collection.parentRefs, { id }];
+      for (const forms of bothForms(item, refs)) reads.push({ what: 'removed', forms, id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+    }
+  }
+  return reads;
+}

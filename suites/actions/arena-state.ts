@@ -1,0 +1,115 @@
+/**
+ * The state of the arena as the actions family sees it, and how it is read: the members of each watched
+ * collection (as listed, keyed by id) and the value of each watched sub-resource. The same shape holds what the
+ * target showed (an observation) and what the effect model predicts, so that the two compare directly.
+ */
+import { requireAnswer } from '../check.js';
+import { canonicalJson } from '../compare.js';
+import type { Exchange, TargetClient } from '../target-client.js';
+import type { ArenaCollection, ArenaSingleton, Scope } from './arena.js';
+
+/** One listed instance or one sub-resource, as JSON. */
+export type Item = Record<string, unknown>;
+
+/** Collections (path → id → item) and sub-resources (path → value). Only what was read (or modelled) is present. */
+export interface ArenaState {
+  collections: Map<string, Map<string, Item>>;
+  singletons: Map<string, Item>;
+}
+
+/** A look at the target: the state, with the exchange of every read (for findings). */
+export interface Observation {
+  state: ArenaState;
+  /** Path → the GET that read it. */
+  exchanges: Map<string, Exchange>;
+  /** Reads that did not answer 200 with the expected JSON shape. */
+  unreadable: Exchange[];
+}
+
+/** A state with nothing in it. */
+export function emptyState(): ArenaState {
+  return { collections: new Map(), singletons: new Map() };
+}
+
+/** A deep copy: the model changes its copy, never the observation. */
+export function cloneState(state: ArenaState): ArenaState {
+  return {
+    collections: new Map([...state.collections].map(([path, members]) => [path, new Map([...members].map(([id, item]) => [id, structuredClone(item)]))])),
+    singletons: new Map([...state.singletons].map(([path, item]) => [path, structuredClone(item)])),
+  };
+}
+
+/** `base` with every path that `update` has replaced by `update`'s value. */
+export function mergeStates(base: ArenaState, update: ArenaState): ArenaState {
+  const merged = cloneState(base);
+  for (const [path, members] of update.collections) merged.collections.set(path, new Map([...members].map(([id, item]) => [id, structuredClone(item)])));
+  for (const [path, item] of update.singletons) merged.singletons.set(path, structuredClone(item));
+  return merged;
+}
+
+/** The paths held by both states whose content differs. */
+export function changedPaths(a: ArenaState, b: ArenaState): string[] {
+  const text = (value: unknown) => canonicalJson(value);
+  const collections = [...a.collections].filter(([path, members]) => b.collections.has(path) && text([...members].sort()) !== text([...b.collections.get(path)!].sort()));
+  const singletons = [...a.singletons].filter(([path, value]) => b.singletons.has(path) && text(value) !== text(b.singletons.get(path)));
+  return [...collections, ...singletons].map(([path]) => path);
+}
+
+/** The paths of collections that list `id`. */
+export function listingsOf(state: ArenaState, id: string): string[] {
+  return [...state.collections].filter(([, members]) => members.has(id)).map(([path]) => path);
+}
+
+/** The item of `id` in any collection that lists it. */
+export function itemOf(state: ArenaState, id: string): Item | undefined {
+  for (const members of state.collections.values()) {
+    const item = members.get(id);
+    if (item) return item;
+  }
+  return undefined;
+}
+
+function isItem(value: unknown): value is Item {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** Runs `work` over `items`, at most `limit` at a time, keeping the order of the results. */
+async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next;
+      next += 1;
+      results[index] = await work(items[index]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Reads every collection and sub-resource of `scope` (a few at a time; the client bounds what is in flight).
+ * Throws TargetUnavailableError when the target does not answer, so the rule ends as `error`.
+ */
+export async function observe(client: TargetClient, scope: Scope): Promise<Observation> {
+  const state = emptyState();
+  const exchanges = new Map<string, Exchange>();
+  const unreadable: Exchange[] = [];
+  const reads: (ArenaCollection | ArenaSingleton)[] = [...scope.collections, ...scope.singletons];
+  const answers = await inBatches(reads, 8, async (read) => requireAnswer(await client.get(read.path)));
+  reads.forEach((read, index) => {
+    const exchange = answers[index];
+    exchanges.set(read.path, exchange);
+    if (read.kind === 'collection') {
+      if (exchange.status !== 200 || !Array.isArray(exchange.json)) return void unreadable.push(exchange);
+      const members = new Map<string, Item>();
+      for (const item of exchange.json) if (isItem(item) && typeof item.id === 'string') members.set(item.id, item);
+      state.collections.set(read.path, members);
+    } else {
+      if (exchange.status !== 200 || !isItem(exchange.json)) return void unreadable.push(exchange);
+      state.singletons.set(read.path, exchange.json);
+    }
+  });
+  return { state, exchanges, unreadable };
+}

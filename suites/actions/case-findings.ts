@@ -1,0 +1,140 @@
+/**
+ * From a case that ran to a finding: what each rule of the actions family looks at in it, and the exchanges that
+ * show it (the reads before, the action, the reads after), so that every finding can be replayed with curl.
+ */
+import type { FindingInput } from '../finding.js';
+import { describeOutcome } from '../finding.js';
+import { canonicalJson } from '../compare.js';
+import type { CheckContext } from '../check.js';
+import type { Exchange } from '../target-client.js';
+import type { CaseRun, TargetRead } from './action-case.js';
+import { describeDifference, type Difference } from './effect-model.js';
+import { describeInvocation } from './invocation.js';
+
+/** How many cases each action gets in a rule whose case is one action: a share of --runs, at least one. */
+export function casesPerAction(context: CheckContext, share: number): number {
+  return Math.max(1, Math.round(context.settings.numRuns * share));
+}
+
+/** The reads of `paths` before the action, the action, and the reads after: a replayable account. */
+export function caseExchanges(run: CaseRun, paths: Iterable<string>, extra: Exchange[] = []): Exchange[] {
+  const wanted = [...new Set(paths)];
+  const before = wanted.map((path) => run.before.exchanges.get(path)).filter((e): e is Exchange => e !== undefined);
+  const after = wanted.map((path) => run.after.exchanges.get(path)).filter((e): e is Exchange => e !== undefined);
+  return [...before, run.exchange, ...after, ...extra];
+}
+
+function listed(differences: Difference[], limit = 4): string {
+  const lines = differences.slice(0, limit).map(describeDifference);
+  return lines.join('; ') + (differences.length > limit ? `; and ${differences.length - limit} more` : '');
+}
+
+/** Whether a 404 on a call is live telephony ending it (it is no longer listed), not a fault. */
+function endedOnItsOwn(run: CaseRun): boolean {
+  const owner = run.prediction.owner;
+  return run.exchange.status === 404 && owner.kind === 'instance' && owner.collection.transient && run.after.state.collections.get(owner.collection.path)?.has(owner.id) === false;
+}
+
+/** The status: the contract's effect applies only to a 204. */
+export function statusFinding(run: CaseRun): FindingInput | undefined {
+  if (run.exchange.status === run.prediction.status || endedOnItsOwn(run)) return undefined;
+  return {
+    message: `${describeInvocation(run.invocation)} must answer ${run.prediction.status} (${run.prediction.reason}).`,
+    expected: String(run.prediction.status),
+    actual: describeOutcome(run.exchange),
+    exchanges: caseExchanges(run, [run.prediction.owner.kind === 'instance' ? run.prediction.owner.collection.path : run.prediction.owner.singleton.path]),
+    provenance: run.invocation.action.provenance,
+  };
+}
+
+/** Creates that nothing matched afterwards: no new instance in all its collections with the expected values. */
+export function missingCreatesFinding(run: CaseRun): FindingInput | undefined {
+  const missing = run.prediction.creates.filter((_, index) => run.outcome.createdIds[index] === undefined);
+  if (missing.length === 0) return undefined;
+  const first = missing[0];
+  const values = Object.entries(first.values).map(([k, v]) => `${k} = ${JSON.stringify(v.value)}${v.ifPresent ? ' (where present)' : ''}`).join(', ');
+  return {
+    message: `After ${describeInvocation(run.invocation)}, no new ${first.resource.name} is listed in ${first.collections.map((c) => c.path).join(' and ')}${values ? ` with ${values}` : ''}.`,
+    expected: `a new ${first.resource.name} in every one of those collections`,
+    actual: 'none that is in all of them with those values',
+    exchanges: caseExchanges(run, missing.flatMap((create) => create.collections.map((c) => c.path))),
+    provenance: run.invocation.action.provenance,
+  };
+}
+
+/** Differences from the model, as one finding. */
+export function differencesFinding(run: CaseRun, differences: Difference[], message: string, expected: string): FindingInput | undefined {
+  if (differences.length === 0) return undefined;
+  return {
+    message: `${message}: ${listed(differences)}.`,
+    expected,
+    actual: listed(differences, 8),
+    exchanges: caseExchanges(run, differences.map((d) => d.path)),
+    provenance: run.invocation.action.provenance,
+  };
+}
+
+function valueMismatches(read: TargetRead): string[] {
+  const body = read.exchange.json as Record<string, unknown> | undefined;
+  if (!body || typeof body !== 'object') return ['no JSON object'];
+  const mismatches = Object.entries(read.values ?? {})
+    .filter(([name, want]) => !(want.ifPresent && !(name in body)) && canonicalJson(body[name]) !== canonicalJson(want.value))
+    .map(([name, want]) => `${name} is ${JSON.stringify(body[name])}, expected ${JSON.stringify(want.value)}`);
+  if (read.id !== undefined && body.id !== read.id) mismatches.push(`id is ${JSON.stringify(body.id)}, expected ${read.id}`);
+  return mismatches;
+}
+
+/** The effect read back at the target's own paths, through both addressing forms. */
+export function targetReadsFinding(run: CaseRun, reads: TargetRead[]): FindingInput | undefined {
+  for (const read of reads) {
+    const form = read.forms.includes('name') ? 'by name' : 'by UUID';
+    if (read.what === 'removed') {
+      if (read.exchange.status === 404) continue;
+      return {
+        message: `After ${describeInvocation(run.invocation)}, the removed instance ${read.id} must answer 404 at its old path (${form}).`,
+        expected: '404',
+        actual: describeOutcome(read.exchange),
+        exchanges: [run.exchange, read.exchange],
+        provenance: run.invocation.action.provenance,
+      };
+    }
+    const mismatches = read.exchange.status === 200 ? valueMismatches(read) : [`it answered ${describeOutcome(read.exchange)}`];
+    if (mismatches.length === 0) continue;
+    return {
+      message: `After ${describeInvocation(run.invocation)}, the ${read.what === 'owner' ? 'instance acted on' : 'created instance'} read ${form} does not show the effect: ${mismatches.join('; ')}.`,
+      expected: `200 with ${Object.entries(read.values ?? {}).map(([k, v]) => `${k} = ${JSON.stringify(v.value)}`).join(', ') || 'the instance'}`,
+      actual: mismatches.join('; '),
+      exchanges: [run.exchange, read.exchange],
+      provenance: run.invocation.action.provenance,
+    };
+  }
+  return undefined;
+}
+
+/** Counts what the cases of a rule exercised and skipped, for the rule's notes. */
+export class CaseTally {
+  private readonly ran = new Map<string, number>();
+  private readonly skipped = new Map<string, Set<string>>();
+
+  count(action: string): void {
+    this.ran.set(action, (this.ran.get(action) ?? 0) + 1);
+  }
+
+  skip(action: string, reason: string): void {
+    this.skipped.set(action, (this.skipped.get(action) ?? new Set()).add(reason));
+  }
+
+  /** Writes the notes: cases per action, and for each action never exercised, why. */
+  note(context: CheckContext, what: string): void {
+    const counts = [...this.ran].map(([action, n]) => `${action} ${n}`).join(', ');
+    if (counts) context.note(`${what}: ${counts}`);
+    for (const [action, reasons] of this.skipped) {
+      context.note(`${action} ${this.ran.has(action) ? 'cases skipped' : 'not exercised'}: ${[...reasons].join('; ')}`);
+    }
+  }
+
+  /** How many cases ran in all. */
+  get total(): number {
+    return [...this.ran.values()].reduce((a, b) => a + b, 0);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * One check's work with actions: the arena, the latest known state of it, the actions sent, and the promise to
+ * leave the target as found. {@link withActionSession} records the originals before the first action of the run
+ * (in the run's {@link RestoreLedger}, shared by every check of the family) and restores them when the check
+ * ends, whether it passed, failed, threw, or the run was interrupted; what it could not restore becomes a note
+ * on the check's rule ("not restored: ...").
+ */
+import type { ResourceModel } from '../../contracts/resource-model.js';
+import type { CheckContext } from '../check.js';
+import type { Exchange } from '../target-client.js';
+import { buildArena, wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
+import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
+import type { CreatedInstances } from './candidates.js';
+import { resourceLookup, type ResourceLookup } from './effect-model.js';
+import { currentInterruption, InterruptedError, keepAliveOnSigint } from './interruption.js';
+import { sendAction, type ActionInvocation } from './invocation.js';
+import { RestoreLedger, restoreState, type RestoreOutcome } from './restore-ledger.js';
+
+// One ledger per loaded contract: the checks of one run share it, so the originals are those from before the
+// family's first action, whichever check sent it.
+const ledgers = new WeakMap<ResourceModel, RestoreLedger>();
+
+/** Everything a check of the actions family works with. */
+export class ActionSession {
+  readonly context: CheckContext;
+  readonly arena: Arena;
+  readonly ledger: RestoreLedger;
+  readonly lookup: ResourceLookup;
+  /** The latest known state of the whole arena (refreshed by every look). */
+  current: ArenaState;
+  /** Instances the checker created through actions (the only ones an `onlyOnCreated` action is posted on). */
+  readonly created: CreatedInstances = new Map();
+  /** How many actions were sent, restoring ones included. */
+  actionsSent = 0;
+  /** The latest read of each path. */
+  private readonly lastReads = new Map<string, Exchange>();
+
+  constructor(context: CheckContext, arena: Arena, ledger: RestoreLedger, initial: ArenaState) {
+    this.context = context;
+    this.arena = arena;
+    this.ledger = ledger;
+    this.lookup = resourceLookup(arena);
+    this.current = initial;
+  }
+
+  /** Reads `scope`, records what it had not seen before as originals, and keeps the latest state. */
+  async observe(scope: Scope): Promise<Observation> {
+    currentInterruption().throwIfInterrupted();
+    const observation = await observe(this.context.client, scope);
+    this.lookup.add(scope);
+    this.ledger.record(scope, observation.state);
+    this.current = mergeStates(this.current, observation.state);
+    for (const [path, exchange] of observation.exchanges) this.lastReads.set(path, exchange);
+    return observation;
+  }
+
+  /** The latest look at `scope` (without reading): the state the session knows, and the reads it came from. */
+  known(scope: Scope): Observation {
+    const state: ArenaState = { collections: new Map(), singletons: new Map() };
+    const exchanges = new Map<string, Exchange>();
+    for (const read of [...scope.collections, ...scope.singletons]) {
+      const exchange = this.lastReads.get(read.path);
+      if (exchange) exchanges.set(read.path, exchange);
+      const members = this.current.collections.get(read.path);
+      if (members) state.collections.set(read.path, members);
+      const value = this.current.singletons.get(read.path);
+      if (value) state.singletons.set(read.path, value);
+    }
+    return { state, exchanges, unreadable: [] };
+  }
+
+  /** Posts an action. After one that can change membership, the run's cached discovery is stale. */
+  async act(invocation: ActionInvocation): Promise<Exchange> {
+    currentInterruption().throwIfInterrupted();
+    const exchange = await sendAction(this.context.client, invocation);
+    this.actionsSent += 1;
+    if (invocation.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
+    return exchange;
+  }
+
+  /** Keeps the reads of an observation made outside the session. */
+  remember(observation: Observation): void {
+    for (const [path, exchange] of observation.exchanges) this.lastReads.set(path, exchange);
+  }
+
+  /** Remembers instances the checker created (transient ones are left to end on their own, and counted). */
+  noteCreated(id: string, collections: ArenaCollection[]): void {
+    this.created.set(id, collections);
+  }
+
+  /** Puts `scope` back as `original` shows it (one case's restore); `now` is a fresh look at the scope, if there is one. */
+  async restore(scope: Scope, original: ArenaState, now?: ArenaState): Promise<RestoreOutcome> {
+    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i) };
+    return restoreState(driver, scope, original, { known: this.current, now });
+  }
+
+  /** Puts back everything the run's ledger recorded (interrupted or not: this does not stop for an interrupt). */
+  async restoreAll(): Promise<RestoreOutcome> {
+    const driver = {
+      arena: this.arena,
+      observe: async (s: Scope) => (await observe(this.context.client, s)).state,
+      act: async (i: ActionInvocation) => {
+        this.actionsSent += 1;
+        return sendAction(this.context.client, i);
+      },
+    };
+    return this.ledger.restoreAll(driver, this.current);
+  }
+}
+
+/**
+ * Runs `work` with a session over the target's arena, and restores the run's ledger afterwards, always. Notes on
+ * the rule: the arena's size, the actions sent, the calls left to end on their own, and what could not be restored.
+ */
+export async function withActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
+  const discovery = await context.discovery();
+  const arena = buildArena(context.model, discovery, { seed: context.settings.seed });
+  if (arena.collections.length === 0 && arena.singletons.length === 0) context.notApplicable('discovery found nothing that an action of the contract acts on');
+  let ledger = ledgers.get(context.model);
+  if (!ledger) {
+    ledger = new RestoreLedger();
+    ledgers.set(context.model, ledger);
+  }
+  const initial = await observe(context.client, wholeArena(arena));
+  ledger.record(wholeArena(arena), initial.state);
+  const session = new ActionSession(context, arena, ledger, initial.state);
+  session.remember(initial);
+  const release = keepAliveOnSigint();
+  try {
+    await work(session);
+  } finally {
+    try {
+      const outcome = await session.restoreAll();
+      if (outcome.exchanges.length > 0) context.note(`restored at the end: ${outcome.exchanges.length} action(s) sent to put the target back as found`);
+      for (const line of outcome.notRestored) context.note(`not restored: ${line}`);
+      if (currentInterruption().interrupted && outcome.notRestored.length > 0) {
+        process.stderr.write(`isym-conform: interrupted; could not restore:\n${outcome.notRestored.map((line) => `  ${line}`).join('\n')}\n`);
+      }
+    } catch (error) {
+      const message = `not restored: the restore could not finish (${(error as Error).message}); the target may keep changes of this check`;
+      context.note(message);
+      if (currentInterruption().interrupted) process.stderr.write(`isym-conform: ${message}\n`);
+    } finally {
+      release();
+    }
+    const calls = [...session.created.keys()].length;
+    context.note(`${session.actionsSent} action(s) sent on an arena of ${arena.collections.length} collections and ${arena.singletons.length} sub-resources`);
+    if (calls > 0) context.note(`${calls} call(s) made by the checker are left to end on their own: the contract has no action that hangs up a call`);
+  }
+}
+
+export { InterruptedError };
