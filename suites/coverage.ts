@@ -4,6 +4,7 @@
  * addressing forms and tallies it per rule ({@link CoverageRecorder}); the runner side merges the tallies of all
  * rules into the report's {@link ContractCoverage}, and says for each part not exercised why.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   instanceSegments,
   type AddressingForm,
@@ -88,11 +89,27 @@ export interface RequestTally {
 /** How many unmatched paths a tally keeps as examples. */
 const unmatchedExamples = 5;
 
-/** Tallies the requests of a run by contract operation and addressing form. */
+/** The rule whose check is running, through every await of it: rules may run at once (--concurrency). */
+const ruleRunning = new AsyncLocalStorage<string>();
+
+/** Runs `work` (one rule's check) so that the requests it sends are tallied under `ruleId`. */
+export function withRuleCoverage<T>(ruleId: string, work: () => Promise<T>): Promise<T> {
+  return ruleRunning.run(ruleId, work);
+}
+
+/** One rule's tally while it is built. */
+interface RuleTally {
+  operations: Map<string, OperationTally>;
+  unmatched: { requests: number; examples: string[] };
+}
+
+/**
+ * Tallies the requests of a run by rule, contract operation and addressing form. A request is the rule's whose
+ * {@link withRuleCoverage} it was sent within (a request outside any rule is tallied under the empty id).
+ */
 export class CoverageRecorder {
   private readonly model: ResourceModel;
-  private operations = new Map<string, OperationTally>();
-  private unmatched = { requests: 0, examples: [] as string[] };
+  private readonly byRule = new Map<string, RuleTally>();
 
   constructor(model: ResourceModel) {
     this.model = model;
@@ -100,18 +117,24 @@ export class CoverageRecorder {
 
   /** Counts one exchange against the operation it reached. */
   record(exchange: Exchange): void {
+    const ruleId = ruleRunning.getStore() ?? '';
+    let rule = this.byRule.get(ruleId);
+    if (!rule) {
+      rule = { operations: new Map(), unmatched: { requests: 0, examples: [] } };
+      this.byRule.set(ruleId, rule);
+    }
     const match = matchRequestPath(this.model, exchange.path);
     if (!match) {
-      this.unmatched.requests += 1;
-      if (this.unmatched.examples.length < unmatchedExamples) this.unmatched.examples.push(`${exchange.method} ${exchange.path}`);
+      rule.unmatched.requests += 1;
+      if (rule.unmatched.examples.length < unmatchedExamples) rule.unmatched.examples.push(`${exchange.method} ${exchange.path}`);
       return;
     }
     const forms = match.forms.join('/');
     const key = `${exchange.method} ${match.node.template} ${forms}`;
-    let tally = this.operations.get(key);
+    let tally = rule.operations.get(key);
     if (!tally) {
       tally = { method: exchange.method, template: match.node.template, forms, requests: 0, statuses: {} };
-      this.operations.set(key, tally);
+      rule.operations.set(key, tally);
     }
     tally.requests += 1;
     tally.statuses[String(exchange.status)] = (tally.statuses[String(exchange.status)] ?? 0) + 1;
@@ -120,12 +143,11 @@ export class CoverageRecorder {
     }
   }
 
-  /** What was recorded since the last call, as plain data; starts a fresh tally. */
-  take(): RequestTally {
-    const tally: RequestTally = { operations: [...this.operations.values()], unmatched: this.unmatched };
-    this.operations = new Map();
-    this.unmatched = { requests: 0, examples: [] };
-    return tally;
+  /** What `ruleId`'s requests covered so far, as plain data; its tally starts afresh. */
+  take(ruleId: string): RequestTally {
+    const rule = this.byRule.get(ruleId);
+    this.byRule.delete(ruleId);
+    return { operations: [...(rule?.operations.values() ?? [])], unmatched: rule?.unmatched ?? { requests: 0, examples: [] } };
   }
 }
 

@@ -7,7 +7,7 @@ import { describe, inject, test } from 'vitest';
 import { loadContract } from '../contracts/load-contract.js';
 import { createCheckEnvironment, runCheck, type CheckEnvironment, type RuleResult } from './check.js';
 import { checks } from './checks/index.js';
-import { CoverageRecorder, type RequestTally } from './coverage.js';
+import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/report-model.js';
@@ -31,7 +31,7 @@ process.on('SIGINT', () => {});
 
 // Shared by every suite file of a run: the files run one after another in one worker, with isolation off.
 let environment: Promise<CheckEnvironment> | undefined;
-// Tallies every request of the shared client; taken (and reset) after each rule.
+// Tallies every request of the shared client by rule; each rule's tally is taken when it ends.
 let coverage: CoverageRecorder | undefined;
 
 /** `--skip ACT` keeps a run read-only: when every rule of the actions family is skipped, no other check posts actions either. */
@@ -88,13 +88,13 @@ export function defineFamilySuite(family: RuleFamily): void {
           const shared = await sharedEnvironment(options);
           const replays = options.replays?.[check.ruleId];
           const run = await runInterruptibly(
-            async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined }),
+            () => withRuleCoverage(check.ruleId, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
             signal,
             shared.client,
           );
           result = run.cutShort ? interruptedResult(check.ruleId) : run.value.result;
           if (run.value.cases && !run.cutShort) task.meta.conformanceReplay = run.value.cases;
-          const tally = coverage?.take();
+          const tally = coverage?.take(check.ruleId);
           if (tally) task.meta.conformanceCoverage = tally;
         }
         task.meta.conformance = result;

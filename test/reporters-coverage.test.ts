@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadContract, type LoadedContract } from '../contracts/load-contract.js';
 import { buildPath, instanceSegments, type AddressingForm, type PathNode } from '../contracts/resource-model.js';
-import { buildContractCoverage, CoverageRecorder, matchRequestPath, possibleForms, type RequestTally } from '../suites/coverage.js';
+import { buildContractCoverage, CoverageRecorder, matchRequestPath, possibleForms, withRuleCoverage, type RequestTally } from '../suites/coverage.js';
 import type { Exchange } from '../suites/target-client.js';
 
 let contract: LoadedContract;
@@ -75,8 +75,26 @@ describe('buildContractCoverage', () => {
   function tallyOf(exchanges: Exchange[]): RequestTally {
     const recorder = new CoverageRecorder(contract.model);
     for (const sent of exchanges) recorder.record(sent);
-    return recorder.take();
+    return recorder.take('');
   }
+
+  test('requests are tallied under the rule that sent them, also when rules run at once', async () => {
+    const recorder = new CoverageRecorder(contract.model);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
+    const rule = (ruleId: string, path: string) =>
+      withRuleCoverage(ruleId, async () => {
+        for (let sent = 0; sent < 3; sent += 1) {
+          await pause();
+          recorder.record(exchange('GET', path));
+        }
+      });
+    await Promise.all([rule('ADDR-UUID', '/coreServers/c'), rule('ADDR-NAME', '/coreServers/getByName/main')]);
+    const uuid = recorder.take('ADDR-UUID');
+    const name = recorder.take('ADDR-NAME');
+    expect(uuid.operations.map((op) => [op.forms, op.requests])).toEqual([['uuid', 3]]);
+    expect(name.operations.map((op) => [op.forms, op.requests])).toEqual([['name', 3]]);
+    expect(recorder.take('ADDR-UUID').operations).toEqual([]);
+  });
 
   test('merges the rules\' tallies by operation, counting requests, statuses and forms', () => {
     const instance = '/coreServers/{coreServerId}/extensions/{extensionId}';
