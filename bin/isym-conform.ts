@@ -11,7 +11,9 @@ import { reportFormats } from '../reporters/index.js';
 import { renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
 import { checks } from '../suites/checks/index.js';
 import { ruleById } from '../suites/rules.js';
+import { mergeReportFiles } from '../suites/merge-reports.js';
 import { runConformance, toolInfo } from '../suites/run-conformance.js';
+import { parseShard } from '../suites/work-split.js';
 
 function integerOption(name: string, min: number) {
   return (value: string): number => {
@@ -32,7 +34,40 @@ function rulesPerFamily(): Map<string, number> {
   return counts;
 }
 
+function shardOption(value: string) {
+  try {
+    return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+/** `isym-conform merge DIR...`: joins the reports of the shards of one run into one report. */
+async function mergeCommand(argv: string[]): Promise<number> {
+  const command = new Command('isym-conform merge')
+    .description('Merges the conformance.json reports of the shards of one run (--shard i/n) into one report, in every format.')
+    .argument('<reports...>', 'report folders (or conformance.json files), one per shard')
+    .option('--report-dir <dir>', 'where the merged report is written', 'conformance-report')
+    .addOption(new Option('--format <formats>', `report formats, comma-separated: ${reportFormats.map((f) => f.name).join(', ')} (default: all)`).argParser(listOption))
+    .option('--strict', 'fail on SHOULD rules too')
+    .addHelpText('after', '\nExit codes: 0 the merged report is conformant; 1 it is not (or a shard is missing); 2 a report cannot be read or the reports are not shards of one run.\n')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+  try {
+    command.parse(argv, { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    throw error;
+  }
+  const options = command.opts();
+  const result = await mergeReportFiles({ inputs: command.args, reportDir: options.reportDir, formats: options.format, strict: Boolean(options.strict) });
+  if (result.message) process.stderr.write(`isym-conform merge: ${result.message}\n`);
+  if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminalOptionsFor(process.stderr)));
+  return result.exitCode;
+}
+
 async function main(argv: string[]): Promise<number> {
+  if (argv[2] === 'merge') return mergeCommand(argv.slice(3));
   const tool = await toolInfo();
   const program = new Command('isym-conform')
     .description('Checks a server that implements the iSymphony REST Live API against the conformance rules, and writes a report.')
@@ -58,6 +93,9 @@ async function main(argv: string[]): Promise<number> {
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
     .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
+    .option('--rule-timeout <s>', 'time one rule may take, seconds; then it is an error and the run goes on (default 600, more with a long --ready-timeout)', integerOption('--rule-timeout', 1))
+    .option('--concurrency <n>', 'requests in flight at once, at most; above 1 the read-only rules also run at once (bounds the load on the target)', integerOption('--concurrency', 1), 1)
+    .addOption(new Option('--shard <i/n>', 'run only shard i of n (split over CI machines by rule; join the reports with `isym-conform merge DIR...`)').argParser(shardOption))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
     .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
@@ -65,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
       'after',
       '\nExit codes: 0 every MUST rule passed or was skipped; 1 a MUST rule failed or could not be decided (or a SHOULD rule, with --strict);\n' +
         '2 bad usage, refused credentials, or an unreadable or invalid contract; 3 the target could not be reached.\n\n' +
-        'Examples:\n  isym-conform --embedded\n  ISYM_USER=manager ISYM_PASSWORD=... isym-conform --target http://pbx:58080/communication_manager/rest/live --format junit,md\n',
+        'Examples:\n  isym-conform --embedded\n  isym-conform --embedded --shard 2/3 --seed 7 --report-dir shard-2   # then: isym-conform merge shard-1 shard-2 shard-3\n  ISYM_USER=manager ISYM_PASSWORD=... isym-conform --target http://pbx:58080/communication_manager/rest/live --format junit,md\n',
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
@@ -132,6 +170,9 @@ async function main(argv: string[]): Promise<number> {
       baselineFile: options.baseline,
       replayFrom: options.replay,
       maxTimeMs: options.maxTime !== undefined ? options.maxTime * 1000 : undefined,
+      ruleTimeoutMs: options.ruleTimeout !== undefined ? options.ruleTimeout * 1000 : undefined,
+      concurrency: options.concurrency,
+      shard: options.shard,
       handleSigint: true,
       onRuleStarted: (ruleId, family) => progress.onRuleStarted(ruleId, family),
       onRuleDecided: (result) => progress.onRuleDecided(result),

@@ -48,6 +48,11 @@ export interface CheckSettings {
   actionsAllowed?: boolean;
   /** How to restart the target (--restart-cmd, or the embedded server's control URL); undefined: not configured. */
   restart?: RestartOptions;
+  /**
+   * How long one rule may run, ms (--rule-timeout): then its requests are stopped and it ends as `error` (or `fail`
+   * with the findings it had). Default: no limit.
+   */
+  ruleTimeoutMs?: number;
 }
 
 /** What all checks of a run share. */
@@ -136,17 +141,44 @@ export function createCheckEnvironment(contract: LoadedContract, client: TargetC
   };
 }
 
+/** How long a rule that ran out of time may still send requests (to undo what it changed) before they are stopped, ms. */
+export const ruleTimeoutGraceMs = 3000;
+
+/**
+ * Runs `work` with a time limit: past `limitMs` it waits `graceMs` more, halts `client` (the work's requests then
+ * end at once) and waits one second more; then it gives up on the work. `outOfTime` says the limit was passed.
+ */
+async function withinTimeLimit(work: Promise<void>, limitMs: number | undefined, client: TargetClient): Promise<{ outOfTime: boolean; ended: boolean }> {
+  if (limitMs === undefined) {
+    await work;
+    return { outOfTime: false, ended: true };
+  }
+  const timers: NodeJS.Timeout[] = [];
+  const after = (ms: number) => new Promise<'late'>((resolve) => timers.push(setTimeout(() => resolve('late'), ms)));
+  const done = work.then(() => 'done' as const);
+  try {
+    if ((await Promise.race([done, after(limitMs)])) === 'done') return { outOfTime: false, ended: true };
+    if ((await Promise.race([done, after(ruleTimeoutGraceMs)])) === 'done') return { outOfTime: true, ended: true };
+    client.halt(`not sent: the rule ran out of time (${limitMs / 1000} s, --rule-timeout)`);
+    return { outOfTime: true, ended: (await Promise.race([done, after(1000)])) === 'done' };
+  } finally {
+    timers.forEach(clearTimeout);
+  }
+}
+
 /** Runs one check and turns whatever happens into a {@link RuleResult}. */
 export async function runCheck(check: ConformanceCheck, environment: CheckEnvironment): Promise<RuleResult> {
   const rule = ruleById(check.ruleId);
   const findings: Finding[] = [];
   const notes: string[] = [];
   const started = performance.now();
-  const requestsBefore = environment.client.requestCount;
+  // The rule's own client: its requests are counted alone (rules may run at once) and it can be halted alone.
+  const client = environment.client.scoped();
   let transportFailure: Exchange | undefined;
 
   const context: CheckContext = {
     ...environment,
+    client,
     rule,
     report: (finding) => findings.push(toFinding(finding)),
     note: (line) => notes.push(line),
@@ -205,15 +237,23 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
       findings,
       notes,
       durationMs: Math.round(performance.now() - started),
-      requests: environment.client.requestCount - requestsBefore,
+      requests: client.requestCount,
     };
     if (reason !== undefined) result.reason = reason;
     return result;
   };
 
+  const limitMs = environment.settings.ruleTimeoutMs;
   try {
-    await check.run(context);
+    const { outOfTime } = await withinTimeLimit(check.run(context), limitMs, client);
+    if (outOfTime) {
+      const reason = `the rule did not finish within ${limitMs! / 1000} s (--rule-timeout); its requests were stopped`;
+      return finish(findings.length > 0 ? 'fail' : 'error', reason);
+    }
   } catch (error) {
+    if (performance.now() - started > (limitMs ?? Infinity)) {
+      return finish(findings.length > 0 ? 'fail' : 'error', `the rule did not finish within ${limitMs! / 1000} s (--rule-timeout); its requests were stopped`);
+    }
     if (error instanceof NotApplicable) return finish(findings.length > 0 ? 'fail' : 'skip', error.message);
     if (error instanceof Undecided) return finish(findings.length > 0 ? 'fail' : 'error', error.message);
     if (error instanceof TargetUnavailableError) transportFailure = error.exchange;

@@ -14,6 +14,7 @@ import type { ReplayCase } from '../reporters/report-model.js';
 import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from './rules.js';
 import type { SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
+import { inShard, readOnlyRules } from './work-split.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -48,9 +49,10 @@ function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
         user: options.user,
         password: options.password,
         requestTimeoutMs: options.requestTimeoutMs,
+        maxConcurrentRequests: options.concurrency,
         onExchange: (exchange) => (coverage ??= new CoverageRecorder(contract.model)).record(exchange),
       }),
-      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart, actionsAllowed: actionsAllowed(options) },
+      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart, actionsAllowed: actionsAllowed(options), ruleTimeoutMs: options.ruleTimeoutMs },
     ),
   );
   return environment;
@@ -77,10 +79,17 @@ function notRun(ruleId: string, reason: string): RuleResult {
 export function defineFamilySuite(family: RuleFamily): void {
   const options = inject('isymConform');
   describe(family, () => {
-    // With --replay only the rules with recorded cases run; the others are absent from the report.
-    const familyChecks = checks.filter((candidate) => ruleById(candidate.ruleId).family === family && (!options.replays || options.replays[candidate.ruleId]));
-    for (const check of familyChecks) {
-      test(check.ruleId, async ({ task, skip, signal }) => {
+    // With --replay only the rules with recorded cases run, with --shard only the shard's: the others are absent from the report.
+    const familyChecks = checks.filter(
+      (candidate) => ruleById(candidate.ruleId).family === family && (!options.replays || options.replays[candidate.ruleId]) && inShard(candidate.ruleId, options.shard),
+    );
+    // With --concurrency above 1 the read-only rules run at once (vitest runs adjacent concurrent tests together,
+    // up to maxConcurrency): they come first, the others after them, one by one.
+    const concurrent = (options.concurrency ?? 1) > 1;
+    const ordered = concurrent ? [...familyChecks].sort((a, b) => Number(!readOnlyRules.has(a.ruleId)) - Number(!readOnlyRules.has(b.ruleId))) : familyChecks;
+    for (const check of ordered) {
+      const register = concurrent && readOnlyRules.has(check.ruleId) ? test.concurrent : test;
+      register(check.ruleId, async ({ task, skip, signal }) => {
         let result: RuleResult;
         if (options.only.length > 0 && !options.replays && !matchesSelector(check.ruleId, options.only)) result = notRun(check.ruleId, `not selected by --only ${options.only.join(',')}`);
         else if (matchesSelector(check.ruleId, options.skip)) result = notRun(check.ruleId, `skipped by --skip ${options.skip.join(',')}`);

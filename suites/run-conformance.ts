@@ -21,6 +21,7 @@ import { PreviousReportError, readPreviousReport, replayPlanFromReport, type Rep
 import { familyOrder, matchesSelector } from './rules.js';
 import type { RestartOptions, SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
+import { formatShard, inShard, type Shard } from './work-split.js';
 
 /** Options of one run. */
 export interface ConformanceRunOptions {
@@ -60,6 +61,12 @@ export interface ConformanceRunOptions {
   signal?: AbortSignal;
   /** Listen for SIGINT during the run and interrupt it (the CLI sets this). Default false. */
   handleSigint?: boolean;
+  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default 1. */
+  concurrency?: number;
+  /** --shard i/n: run only this shard's rules (see work-split.ts); `isym-conform merge` joins the shards' reports. */
+  shard?: Shard;
+  /** --rule-timeout: how long one rule may run, ms. Default 600 s, or more when the restart's ready timeout needs it. */
+  ruleTimeoutMs?: number;
 }
 
 /** What a run gives back. */
@@ -125,6 +132,14 @@ async function probeTarget(options: ConformanceRunOptions): Promise<ConformanceR
   return undefined;
 }
 
+/**
+ * How long one rule may run, ms: --rule-timeout, else 10 minutes, or more when a restart may take longer (the
+ * restart rules wait up to the ready timeout, after the restart command's own time, which is bounded by it too).
+ */
+function ruleTimeoutMs(options: ConformanceRunOptions): number {
+  return options.ruleTimeoutMs ?? Math.max(600_000, 2 * (options.restart?.readyTimeoutS ?? 0) * 1000 + 120_000);
+}
+
 /** Options as the report shows them: no credentials. */
 function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: number): Record<string, unknown> {
   return {
@@ -140,6 +155,9 @@ function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: nu
     restart: options.restart ? { command: options.restart.command ? '(given)' : undefined, embedded: Boolean(options.restart.controlUrl), readyTimeoutS: options.restart.readyTimeoutS } : undefined,
     strict: options.strict ?? false,
     maxTimeMs: options.maxTimeMs,
+    concurrency: options.concurrency ?? 1,
+    shard: options.shard ? formatShard(options.shard) : undefined,
+    ruleTimeoutMs: ruleTimeoutMs(options),
     replay: options.replayFrom,
     baseline: options.baselineFile,
     credentials: options.user !== undefined ? '$ISYM_USER:$ISYM_PASSWORD' : 'none',
@@ -240,6 +258,9 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     coreServer,
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     restart: options.restart,
+    ruleTimeoutMs: ruleTimeoutMs(options),
+    concurrency: options.concurrency ?? 1,
+    shard: options.shard,
   };
   if (replay) suiteOptions.replays = replay.plan;
   const reporter = new ConformanceReporter({ onRuleDecided: options.onRuleDecided, onRuleStarted: options.onRuleStarted });
@@ -265,6 +286,8 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
       pool: 'forks',
       maxWorkers: 1,
       fileParallelism: false,
+      // Read-only rules run at once with --concurrency above 1; the request semaphore bounds the load anyway.
+      maxConcurrency: Math.max(1, options.concurrency ?? 1),
       isolate: false,
       testTimeout: 60 * 60 * 1000,
       hookTimeout: 60 * 60 * 1000,
@@ -294,7 +317,7 @@ export async function runConformance(options: ConformanceRunOptions): Promise<Co
     // Every rule the run was to decide and did not is reported as `error`, "interrupted".
     const decided = new Set(results.map((result) => result.id));
     for (const check of checks) {
-      if (decided.has(check.ruleId) || (replay && !replay.plan[check.ruleId])) continue;
+      if (decided.has(check.ruleId) || (replay && !replay.plan[check.ruleId]) || !inShard(check.ruleId, options.shard)) continue;
       const unselected = !replay && ((options.only?.length && !matchesSelector(check.ruleId, options.only)) || matchesSelector(check.ruleId, options.skip ?? []));
       results.push(unselected ? { ...interruptedResult(check.ruleId), verdict: 'skip', reason: 'not selected by --only / --skip' } : interruptedResult(check.ruleId));
     }

@@ -3,6 +3,7 @@
  */
 import type { CheckSettings } from './check.js';
 import type { ReplayPlan } from './replay.js';
+import type { Shard } from './work-split.js';
 
 /** How the suites restart the target, when a restart rule needs it. */
 export interface RestartOptions {
@@ -30,6 +31,10 @@ export interface SuiteOptions extends CheckSettings {
   restart?: RestartOptions;
   /** --replay: the recorded failing cases to send again, by rule id; only these rules run. */
   replays?: ReplayPlan;
+  /** --shard i/n: run only the rules of this shard (see work-split.ts); the others are absent from the report. */
+  shard?: Shard;
+  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default 1. */
+  concurrency?: number;
 }
 
 declare module 'vitest' {

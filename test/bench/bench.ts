@@ -1,0 +1,260 @@
+/**
+ * `npm run bench`: how fast the checker is, measured in one run on this machine (not a timed test).
+ *
+ *  1. Request rate: the checker's sustained request rate against the reference server (requests the server saw
+ *     during a full default run, over the time from the first to the last of them), divided by the rate of a raw
+ *     HTTP load generator (autocannon) sending the same GET requests to the same server with as many connections
+ *     as the checker has requests in flight. The ratio is the overhead of the whole checking pipeline.
+ *  2. Scale: the wall time of a full default run at data-set sizes ×1, ×10 and ×100, and ×100 / ×1.
+ *  3. Memory: the peak RSS of the checker's processes (the CLI and its vitest worker) during the ×100 run.
+ *  4. The wall time of a default full run with --embedded.
+ *  5. --concurrency: the ×1 run again with more requests in flight, when the CLI has the option.
+ *
+ * Each run is the CLI as a user starts it (`node --import tsx bin/isym-conform.ts`), a child process, against a
+ * reference server in this process that counts the requests it serves (diagnostics_channel, no proxy in between).
+ * Options: --quick (×1 and ×10 only, shorter load), --runs N (fast-check runs per property; default the CLI's).
+ */
+import { spawn } from 'node:child_process';
+import diagnostics from 'node:diagnostics_channel';
+import type http from 'node:http';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { startControlServer } from '../reference-server/control-server.js';
+import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer } from '../reference-server/index.js';
+import { canMeasureProcessMemory, watchTreeMemory, type TreeMemory } from './process-memory.js';
+
+const root = join(import.meta.dirname, '..', '..');
+const MiB = 1024 * 1024;
+
+/** The targets of the issue: what the numbers are held against. */
+const targets = { rateRatio: 0.5, scaleRatio: 2, peakRssMiB: 300, embeddedRunS: 60 };
+
+/** One request the reference server served. */
+interface ServedRequest {
+  at: number;
+  method: string;
+  url: string;
+  authorized: boolean;
+}
+
+/** Every request served by an HTTP server of this process, while recording. */
+class RequestLog {
+  private recording = false;
+  readonly served: ServedRequest[] = [];
+  private readonly authorization = `Basic ${Buffer.from(`${DEFAULT_USER}:${DEFAULT_PASSWORD}`).toString('base64')}`;
+
+  constructor() {
+    diagnostics.subscribe('http.server.request.start', (message) => {
+      if (!this.recording) return;
+      const request = (message as { request: http.IncomingMessage }).request;
+      this.served.push({
+        at: performance.now(),
+        method: request.method ?? 'GET',
+        url: request.url ?? '/',
+        authorized: request.headers.authorization === this.authorization,
+      });
+    });
+  }
+
+  start(): void {
+    this.served.length = 0;
+    this.recording = true;
+  }
+
+  stop(): ServedRequest[] {
+    this.recording = false;
+    return [...this.served];
+  }
+}
+
+/** What one CLI run gave. */
+interface CliRun {
+  exitCode: number | null;
+  wallS: number;
+  memory?: TreeMemory;
+  stderr: string;
+  report?: { durationMs: number; summary: Record<string, number>; rules: { id: string; verdict: string; durationMs: number; requests: number }[] };
+}
+
+/** Runs the CLI as a child process, sampling the memory of its process tree. */
+async function runCli(args: string[]): Promise<CliRun> {
+  const reportDir = await mkdtemp(join(tmpdir(), 'isym-bench-'));
+  const started = performance.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), ...args, '--format', 'json', '--report-dir', reportDir], {
+    cwd: root,
+    env: { ...process.env, NO_COLOR: '1' },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const memory = canMeasureProcessMemory() && child.pid !== undefined ? watchTreeMemory(child.pid, 25) : undefined;
+  let stderr = '';
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  // 'exit' comes before the process is reaped: the last memory sample still finds it.
+  const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const tree = memory?.stop();
+  const wallS = (performance.now() - started) / 1000;
+  let report: CliRun['report'];
+  try {
+    report = JSON.parse(await readFile(join(reportDir, 'conformance.json'), 'utf8'));
+  } catch {
+    report = undefined;
+  }
+  await rm(reportDir, { recursive: true, force: true });
+  return { exitCode, wallS, memory: tree, stderr, report };
+}
+
+/** A full default run of the checker against a reference server of `size`, with the server's request log. */
+async function checkerRun(size: number, log: RequestLog, extraArgs: string[]): Promise<CliRun & { served: ServedRequest[]; size: number }> {
+  const reference = await startReferenceServer({ size, seed: 1 });
+  const control = await startControlServer(reference);
+  const restartCommand = `node -e "fetch('${control.restartUrl}', { method: 'POST' }).then((r) => process.exit(r.ok ? 0 : 1))"`;
+  try {
+    log.start();
+    const run = await runCli([
+      '--target', reference.baseUrl, '--user', DEFAULT_USER, '--password', DEFAULT_PASSWORD,
+      '--restart-cmd', restartCommand, '--seed', '42', ...extraArgs,
+    ]);
+    return { ...run, served: log.stop(), size };
+  } finally {
+    await control.stop();
+    await reference.stop();
+  }
+}
+
+/** Requests per second over the span from the first to the last request. */
+function sustainedRate(served: ServedRequest[]): number {
+  if (served.length < 2) return 0;
+  return (served.length - 1) / ((served[served.length - 1].at - served[0].at) / 1000);
+}
+
+/** autocannon's rate for `paths` (GET, valid credentials, in the checker's order, cycled) on a fresh server of `size`. */
+async function rawRate(size: number, paths: string[], connections: number, durationS: number): Promise<number> {
+  const reference = await startReferenceServer({ size, seed: 1 });
+  try {
+    const base = new URL(reference.baseUrl);
+    const result = await autocannon({
+      url: base.origin,
+      connections,
+      duration: durationS,
+      headers: { authorization: `Basic ${Buffer.from(`${DEFAULT_USER}:${DEFAULT_PASSWORD}`).toString('base64')}`, accept: 'application/json' },
+      requests: paths.map((path) => ({ method: 'GET' as const, path })),
+    });
+    return result.requests.total / durationS;
+  } finally {
+    await reference.stop();
+  }
+}
+
+/** The paths of the checker's GETs with valid credentials (the load generator's request mix). */
+function checkerGetPaths(served: ServedRequest[]): string[] {
+  return served.filter((request) => request.method === 'GET' && request.authorized).map((request) => request.url);
+}
+
+function mib(bytes: number | undefined): string {
+  return bytes === undefined ? 'n/a' : `${(bytes / MiB).toFixed(0)} MiB`;
+}
+
+function verdicts(run: CliRun): string {
+  const summary = run.report?.summary;
+  return summary ? `${summary.pass} pass, ${summary.fail} fail, ${summary.skip} skip, ${summary.error} error` : `no report (exit ${run.exitCode})`;
+}
+
+function meets(ok: boolean): string {
+  return ok ? 'met' : 'MISSED';
+}
+
+/** Whether the CLI knows an option (it is listed in --help). */
+async function cliHasOption(option: string): Promise<boolean> {
+  const help = await new Promise<string>((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), '--help'], { cwd: root });
+    let out = '';
+    child.stdout.on('data', (chunk) => (out += chunk));
+    child.on('close', () => resolve(out));
+  });
+  return help.includes(option);
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, runs: { type: 'string' } }, strict: true });
+  const quick = Boolean(values.quick);
+  const extra = values.runs ? ['--runs', values.runs] : [];
+  const sizes = quick ? [1, 10] : [1, 10, 100];
+  const log = new RequestLog();
+  const out = (line = '') => process.stdout.write(`${line}\n`);
+
+  out(`isym-conform bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${(await loadAverage()).join(' ')}`);
+  out();
+
+  // A warm-up run, not measured: vite's transform cache for the suites is filled on the first run of a machine.
+  await checkerRun(1, log, [...extra, '--only', 'ADDR-UUID']);
+
+  const runs: (CliRun & { served: ServedRequest[]; size: number })[] = [];
+  for (const size of sizes) {
+    const run = await checkerRun(size, log, extra);
+    runs.push(run);
+    const ruleS = (run.report?.rules ?? []).reduce((sum, rule) => sum + rule.durationMs, 0) / 1000;
+    out(
+      `×${String(size).padEnd(3)} full run: ${run.wallS.toFixed(1)} s wall (rules ${ruleS.toFixed(1)} s), ${run.served.length} requests, ` +
+        `${verdicts(run)}, peak RSS largest process ${mib(run.memory?.largestPeakBytes)}, all processes ${mib(run.memory?.sumOfPeaksBytes)}`,
+    );
+    if (run.exitCode !== 0) out(`   (exit ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')})`);
+  }
+
+  // 1. Request rate against the raw load generator, on the ×1 run's own request mix.
+  const base = runs[0];
+  const inFlight = 1;
+  const checkerRate = sustainedRate(base.served);
+  const paths = checkerGetPaths(base.served);
+  const loadRate = await rawRate(1, paths, inFlight, quick ? 3 : 8);
+  const rateRatio = checkerRate / loadRate;
+  out();
+  out(`request rate: checker ${checkerRate.toFixed(0)} req/s sustained (${base.served.length} requests, ${inFlight} in flight), ` +
+    `autocannon ${loadRate.toFixed(0)} req/s (${paths.length} GET paths cycled, ${inFlight} connection): ratio ${rateRatio.toFixed(2)} ` +
+    `(target ≥ ${targets.rateRatio}: ${meets(rateRatio >= targets.rateRatio)})`);
+
+  // 2. Scale.
+  const largest = runs[runs.length - 1];
+  const scaleRatio = largest.wallS / base.wallS;
+  out(`scale: ×${largest.size} / ×1 wall time = ${largest.wallS.toFixed(1)} s / ${base.wallS.toFixed(1)} s = ${scaleRatio.toFixed(2)} ` +
+    `(target ≤ ${targets.scaleRatio}: ${meets(scaleRatio <= targets.scaleRatio)}); requests ×1 ${base.served.length}, ×${largest.size} ${largest.served.length}`);
+
+  // 3. Memory at the largest size.
+  if (largest.memory) {
+    const peak = largest.memory.sumOfPeaksBytes / MiB;
+    out(`peak RSS at ×${largest.size}: ${peak.toFixed(0)} MiB over the checker's processes (sum of each one's peak; largest one ${mib(largest.memory.largestPeakBytes)}) ` +
+      `(target < ${targets.peakRssMiB} MB: ${meets(peak * 1.048576 < targets.peakRssMiB)})`);
+    for (const [pid, process] of largest.memory.processes) out(`   pid ${pid}: ${mib(process.peakBytes)}  ${process.command.replace(root, '.')}`);
+  } else {
+    out('peak RSS: not measurable here (no /proc)');
+  }
+
+  // 4. --embedded, as a user tries the tool.
+  const embedded = await runCli(['--embedded', '--seed', '42', ...extra]);
+  out(`--embedded default full run: ${embedded.wallS.toFixed(1)} s wall, ${verdicts(embedded)} (target < ${targets.embeddedRunS} s: ${meets(embedded.wallS < targets.embeddedRunS)})`);
+
+  // 5. --concurrency.
+  if (await cliHasOption('--concurrency')) {
+    out();
+    for (const concurrency of [1, 2, 4, 8]) {
+      const run = await checkerRun(1, log, [...extra, '--concurrency', String(concurrency)]);
+      const ruleS = (run.report?.rules ?? []).reduce((sum, rule) => sum + rule.durationMs, 0) / 1000;
+      out(`--concurrency ${concurrency}: ${run.wallS.toFixed(1)} s wall, report ${(run.report?.durationMs ?? 0) / 1000} s, rules ${ruleS.toFixed(1)} s, ` +
+        `${sustainedRate(run.served).toFixed(0)} req/s sustained, ${verdicts(run)}`);
+    }
+  }
+}
+
+async function loadAverage(): Promise<string[]> {
+  const { loadavg } = await import('node:os');
+  return loadavg().map((value) => value.toFixed(2));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${(error as Error)?.stack ?? String(error)}\n`);
+    process.exit(1);
+  },
+);
