@@ -12,7 +12,7 @@ import { checks } from '../suites/checks/index.js';
 import { interruptedReason } from '../suites/interruptible.js';
 import { reportSchemaErrors } from './support/report-schema.js';
 import { runAgainstReference } from './support/run-against-reference.js';
-import { filesContaining, parseJunit, referencePassword, testOutputDir } from './reporters-support.js';
+import { checkWrittenFiles, parseJunit, testOutputDir } from './reporters-support.js';
 
 const root = join(import.meta.dirname, '..');
 const writtenDirs: string[] = [];
@@ -108,5 +108,5 @@ describe('an interrupted run writes a partial report and fails', () => {
 });
 
 afterAll(async () => {
-  for (const dir of writtenDirs) expect(await filesContaining(dir, referencePassword)).toEqual([]);
+  expect(await checkWrittenFiles(writtenDirs)).toBeGreaterThanOrEqual(12);
 });

@@ -11,7 +11,7 @@ import { compareWithBaseline, countVerdicts, failureKey, reportFails, rulesByFam
 import { renderTerminalSummary } from '../reporters/terminal.js';
 import { reportSchemaErrors } from './support/report-schema.js';
 import {
-  filesContaining,
+  checkWrittenFiles,
   junitVerdict,
   loadExtendedFixture,
   loadReportFixture,
@@ -152,8 +152,8 @@ describe('every report model variant validates against the shipped schema', () =
   });
 
   test('the schema is not a rubber stamp: a report with a wrong verdict or no findings on a failure is rejected', async () => {
+    // Not in `written`: it is invalid on purpose.
     const dir = await testOutputDir('schema-bad');
-    written.push(dir);
     const report = await loadReportFixture();
     report.rules[0].verdict = 'maybe' as never;
     const failed = report.rules.find((rule) => rule.verdict === 'fail')!;
@@ -203,6 +203,17 @@ describe('baseline comparison', () => {
   });
 });
 
+describe('the check of the files written', () => {
+  test('is not blind: a file with the password, or an invalid conformance.json, makes it fail', async () => {
+    const leaky = await testOutputDir('leaky');
+    await writeFile(join(leaky, 'summary.md'), `curl -u manager:${referencePassword} http://pbx`);
+    await expect(checkWrittenFiles([leaky])).rejects.toThrow(/holds the password/);
+    const invalid = await testOutputDir('invalid');
+    await writeFile(join(invalid, 'conformance.json'), '{"rules": []}');
+    await expect(checkWrittenFiles([invalid])).rejects.toThrow();
+  });
+});
+
 afterAll(async () => {
-  for (const dir of written) expect(await filesContaining(dir, referencePassword)).toEqual([]);
+  expect(await checkWrittenFiles(written)).toBeGreaterThan(0);
 });

@@ -6,7 +6,9 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { expect } from 'vitest';
 import { compareWithBaseline, type ConformanceReport } from '../reporters/report-model.js';
+import { reportSchemaErrors } from './support/report-schema.js';
 
 /** The reference server's default password: it must never be in a file the checker writes. */
 export const referencePassword = 'manag3rpa55word';
@@ -90,19 +92,24 @@ export async function testOutputDir(label: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `isym-conform-reporters-${label}-`));
 }
 
-/** The files under `dir` (recursively) that contain `needle`. */
-export async function filesContaining(dir: string, needle: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!entry.isFile()) continue;
-    const file = join(entry.parentPath, entry.name);
-    if ((await readFile(file)).includes(needle)) found.push(file);
-  }
-  return found;
-}
-
 /** Every file under `dir`, recursively. */
 export async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { withFileTypes: true, recursive: true });
   return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}
+
+/**
+ * What must hold of every file a reporter test wrote under `dirs`: none holds the password, every
+ * conformance.json validates against the shipped schema, every junit.xml is well-formed JUnit XML. Returns how
+ * many files were looked at.
+ */
+export async function checkWrittenFiles(dirs: readonly string[]): Promise<number> {
+  const files = (await Promise.all(dirs.map(filesUnder))).flat();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8');
+    expect(text.includes(referencePassword), `${file} holds the password`).toBe(false);
+    if (file.endsWith('conformance.json')) expect(await reportSchemaErrors(file), file).toEqual([]);
+    if (file.endsWith('junit.xml')) expect(parseJunit(text).testsuites.testsuite.length, file).toBeGreaterThan(0);
+  }
+  return files.length;
 }
