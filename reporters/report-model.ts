@@ -277,11 +277,19 @@ export interface RunOutcome {
   sentence: string;
 }
 
-/** The outcome of `report`; `strict` as the run had it (read from its options). */
+/** The outcome of `report` (of a replay: whether its cases still fail); `strict` as the run had it (read from its options). */
 export function runOutcome(report: ConformanceReport): RunOutcome {
   const { fail, error } = countVerdicts(report.rules);
   if (report.partial) {
     return { kind: 'partial', title: 'Partial', sentence: `The run was cut short (${report.interrupted?.detail ?? 'interrupted'}); not every rule was decided.` };
+  }
+  if (report.replay) {
+    const still = report.replay.cases.filter((item) => item.stillFails).length;
+    const cases = report.replay.cases.length;
+    if (still > 0) return { kind: 'fail', title: 'Still failing', sentence: `${still} of ${cases} recorded case(s) still fail.` };
+    if (!reportFails(report, report.options.strict === true)) {
+      return { kind: 'pass', title: 'No longer failing', sentence: `None of the ${cases} recorded case(s) fails now.` };
+    }
   }
   if (reportFails(report, report.options.strict === true)) {
     return { kind: 'fail', title: 'Not conformant', sentence: `${fail} rule(s) failed, ${error} could not be decided.` };

@@ -129,6 +129,7 @@ describe(`a run against the mutant ${fault}`, () => {
     const recorded = report.rules.filter((rule) => rule.verdict === 'fail').flatMap((rule) => rule.findings.map((finding) => [rule.id, finding.property, finding.path]));
     expect(cases.map((item) => [item.ruleId, item.property, item.path])).toEqual(recorded);
     expect(cases.every((item) => item.how === 'exact' && item.stillFails)).toBe(true);
+    expect(await readFile(join(replayed.dir, 'summary.md'), 'utf8')).toMatch(new RegExp(`^## ❌ Still failing: [^\\n]*\\n\\n${cases.length} of ${cases.length} recorded case`));
     // Only the replayed rules are in the report, and it is valid.
     expect(replayed.report!.rules.map((rule) => rule.id).sort()).toEqual([...new Set(recorded.map(([id]) => id as string))].sort());
     expect(await reportSchemaErrors(join(replayed.dir, 'conformance.json'))).toEqual([]);
@@ -141,6 +142,7 @@ describe(`a run against the mutant ${fault}`, () => {
     expect(cases.length).toBeGreaterThan(0);
     expect(cases.every((item) => item.ruleId === 'ADDR-NAME' && !item.stillFails)).toBe(true);
     expect(replayed.report!.rules.map((rule) => [rule.id, rule.verdict])).toEqual([['ADDR-NAME', 'pass']]);
+    expect(await readFile(join(replayed.dir, 'summary.md'), 'utf8')).toMatch(/^## ✅ No longer failing: /);
   });
 
   test('--replay of a report without failures, or of a file that is no report, is a usage error', async () => {
