@@ -346,7 +346,8 @@ function claim(claims: Map<string, Set<string>>, path: string, id: string): void
 
 /**
  * Applies `prediction` to `before`. A created instance has no id until the target shows one: it is the id that
- * `after` lists in every collection of the create and `before` did not, with the expected values.
+ * `after` lists in every collection of the create and `before` did not, with the expected values by preference
+ * (a transient one only with them: live telephony makes calls of its own).
  */
 export function expectedAfter(before: ArenaState, prediction: Prediction, after: ArenaState): ExpectedOutcome {
   const state = cloneState(before);
@@ -383,14 +384,12 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
   outcome.createdIds = prediction.creates.map((create) => {
     const paths = create.collections.map((c) => c.path);
     const [first, ...rest] = paths.map((path) => after.collections.get(path) ?? new Map<string, Item>());
+    // New in every collection of the create; one with the expected values first (under churn, a call of someone
+    // else may be new too), else the new one with other values, so that the comparison says which differ.
     const candidates = [...first.keys()].filter(
-      (id) =>
-        !taken.has(id) &&
-        paths.every((path) => !before.collections.get(path)?.has(id)) &&
-        rest.every((listed) => listed.has(id)) &&
-        matchesValues(first.get(id)!, create.values),
+      (id) => !taken.has(id) && paths.every((path) => !before.collections.get(path)?.has(id)) && rest.every((listed) => listed.has(id)),
     );
-    const id = candidates[0];
+    const id = candidates.find((candidate) => matchesValues(first.get(candidate)!, create.values)) ?? (create.transient ? undefined : candidates[0]);
     if (id === undefined) return undefined;
     taken.add(id);
     outcome.focus.add(id);

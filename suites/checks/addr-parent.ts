@@ -4,7 +4,7 @@ import {
 } from '../../contracts/resource-model.js';
 import { allAddressingForms } from '../arbitraries/addressing-forms.js';
 import {
-  caseRefs, foreignParentCase, foreignParentCaseWithForms, foreignParentPools, holderGroups, holderGroupWithForms, nestedCollections, ownRef,
+  caseRefs, foreignParentBatch, foreignParentCaseWithForms, foreignParentPools, holderGroups, holderGroupWithForms, nestedCollections, ownRef,
   parentParameter,
   type ForeignParentCase, type NestedCollection,
 } from '../arbitraries/foreign-parent.js';
@@ -109,36 +109,45 @@ class ForeignParentTally {
   }
 }
 
+/** One pair: the parent's collection is read fresh, then the instance is asked for under it in every mix of forms. */
+async function tryForeignParentRead(context: CheckContext, tally: ForeignParentTally, fpCase: ForeignParentCase): Promise<FindingInput | undefined> {
+  const { collection, parent, instance } = fpCase;
+  const target = ownRef(instance);
+  const listing = await readListing(context.client, collection, parent.refs);
+  if (!listing.items) return undefined; // an unreadable collection is ADDR-UUID's (discovery problems) to report
+  if (listing.items.some((item) => item.id === target.id)) {
+    tally.held += 1;
+    return undefined;
+  }
+  tally.pair(fpCase);
+  const refs = caseRefs(fpCase);
+  for (const forms of allAddressingForms(collection.item, refs)) {
+    const form = forms[forms.length - 1];
+    const expectation = expectationFor(listing.items, target, form);
+    const answer = requireAnswer(await context.client.get(buildPath(collection.item, refs, forms)));
+    tally.requests += 1;
+    tally.forms.add(formsLabel(forms));
+    if (expectation.kind === 'absent') tally.expected404 += 1;
+    else tally.namesakes += 1;
+    if (!breaksExpectation(expectation, answer)) continue;
+    // The parent may have gained the instance meanwhile: read its collection again before calling it a fault.
+    const relisted = await readListing(context.client, collection, parent.refs);
+    if (!relisted.items || explainedByNewMembership(relisted.items, target, form, answer)) continue;
+    return foreignParentFinding(fpCase, forms, expectation, [listing.exchange, answer, relisted.exchange]);
+  }
+  return undefined;
+}
+
 /** The negative side: a real instance under a parent that does not hold it answers 404, in every mix of forms. */
 async function checkForeignParentReads(context: CheckContext, model: ResourceModel): Promise<void> {
   const discovery = await context.discovery();
   const pools = foreignParentPools(model, discovery);
   if (pools.length === 0) context.notApplicable('no nested collection has a parent and an instance held elsewhere');
   const tally = new ForeignParentTally();
-  await context.property('foreign-parent-answers-404', foreignParentCase(pools), async (fpCase) => {
-    const { collection, parent, instance } = fpCase;
-    const target = ownRef(instance);
-    const listing = await readListing(context.client, collection, parent.refs);
-    if (!listing.items) return undefined; // an unreadable collection is ADDR-UUID's (discovery problems) to report
-    if (listing.items.some((item) => item.id === target.id)) {
-      tally.held += 1;
-      return undefined;
-    }
-    tally.pair(fpCase);
-    const refs = caseRefs(fpCase);
-    for (const forms of allAddressingForms(collection.item, refs)) {
-      const form = forms[forms.length - 1];
-      const expectation = expectationFor(listing.items, target, form);
-      const answer = requireAnswer(await context.client.get(buildPath(collection.item, refs, forms)));
-      tally.requests += 1;
-      tally.forms.add(formsLabel(forms));
-      if (expectation.kind === 'absent') tally.expected404 += 1;
-      else tally.namesakes += 1;
-      if (!breaksExpectation(expectation, answer)) continue;
-      // The parent may have gained the instance meanwhile: read its collection again before calling it a fault.
-      const relisted = await readListing(context.client, collection, parent.refs);
-      if (!relisted.items || explainedByNewMembership(relisted.items, target, form, answer)) continue;
-      return foreignParentFinding(fpCase, forms, expectation, [listing.exchange, answer, relisted.exchange]);
+  await context.property('foreign-parent-answers-404', foreignParentBatch(pools), async ({ collection, parent, instances }) => {
+    for (const instance of instances) {
+      const found = await tryForeignParentRead(context, tally, { collection, parent, instance });
+      if (found) return found;
     }
     return undefined;
   });

@@ -6,6 +6,7 @@ import { actConflictCheck } from './act-conflict.js';
 import { actEffectCheck } from './act-effect.js';
 import { actIdentityCheck } from './act-identity.js';
 import { actIsolationCheck } from './act-isolation.js';
+import { actSequencesCheck } from './act-sequences.js';
 import { actUnknownCheck } from './act-unknown.js';
 
 export const actionsChecks: readonly ConformanceCheck[] = [
@@ -16,4 +17,5 @@ export const actionsChecks: readonly ConformanceCheck[] = [
   actConflictCheck,
   actIsolationCheck,
   actIdentityCheck,
+  actSequencesCheck,
 ];

@@ -1,0 +1,220 @@
+/**
+ * Model-based sequences of actions (fast-check commands): the model is the arena's state as the contract's
+ * effects predict it, starting from a look at the target; each command posts one action chosen on the model,
+ * and the target must answer the predicted status and then read exactly as the model says, over the whole
+ * (small) arena. A failure is shrunk by fast-check to a shortest sequence, and reported step by step.
+ *
+ * Commands choose what they act on among the instances the last steps touched, by preference: a fault that only
+ * a sequence shows (a counted pause, a login that inherits the old agent's state) needs the same object twice.
+ */
+import fc from 'fast-check';
+import type { ActionNode, InstanceRef } from '../../contracts/resource-model.js';
+import type { Exchange } from '../target-client.js';
+import { bodyDraft } from '../arbitraries/request-body.js';
+import { joinScopes, type Arena, type Scope } from './arena.js';
+import { mergeStates, type ArenaState } from './arena-state.js';
+import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
+import { compareStates, describeDifference, expectedAfter, predict, scopeOf, type Difference, type ResourceLookup } from './effect-model.js';
+import { describeInvocation, type ActionInvocation } from './invocation.js';
+import type { ActionSession } from './session.js';
+
+/** What the model knows: the predicted state, what the checker created, and what each step touched. */
+export interface SequenceModel {
+  state: ArenaState;
+  created: CreatedInstances;
+  /** Id or name → the step that last touched it (1-based). */
+  touched: Map<string, number>;
+  steps: number;
+}
+
+/** One step as it ran on the target. */
+export interface SequenceStep {
+  invocation: ActionInvocation;
+  expected: number;
+  reason: string;
+  exchange: Exchange;
+}
+
+/** The target side: the session, the arena of the sequence, and the steps so far. */
+export interface SequenceReal {
+  session: ActionSession;
+  arena: Arena;
+  scope: Scope;
+  lookup: ResourceLookup;
+  steps: SequenceStep[];
+}
+
+/** Thrown by a step where the target leaves the model: carries what the finding needs. */
+export class SequenceDivergence extends Error {
+  readonly steps: SequenceStep[];
+  readonly problem: string;
+  readonly reads: Exchange[];
+  constructor(steps: SequenceStep[], problem: string, reads: Exchange[]) {
+    super(`after step ${steps.length}: ${problem}`);
+    this.name = 'SequenceDivergence';
+    this.steps = [...steps];
+    this.problem = problem;
+    this.reads = reads;
+  }
+}
+
+/** Orders candidates so that those touching what recent steps touched come first. */
+function byRecency(model: SequenceModel) {
+  const recency = (key: string | undefined) => (key === undefined ? 0 : model.touched.get(key) ?? 0);
+  return (candidates: Candidate[]): Candidate[] =>
+    candidates
+      .map((candidate, index) => {
+        const refs = candidate.invocation.refs;
+        const body = candidate.invocation.body?.kind === 'json' ? (candidate.invocation.body.value as Record<string, unknown>) : {};
+        const names = Object.values(body).filter((value): value is string => typeof value === 'string');
+        // The deepest level weighs most: the instance itself, then its parents.
+        const score = Math.max(...refs.map((ref, level) => Math.max(recency(ref.id), recency(ref.name)) * (level + 1)), ...names.map((name) => recency(name) * refs.length), 0);
+        return { candidate, index, score };
+      })
+      .sort((a, b) => b.score - a.score || a.index - b.index)
+      .map((entry) => entry.candidate);
+}
+
+function touch(model: SequenceModel, ...refs: (InstanceRef | string | undefined)[]): void {
+  for (const ref of refs) {
+    if (ref === undefined) continue;
+    if (typeof ref === 'string') model.touched.set(ref, model.steps);
+    else {
+      model.touched.set(ref.id, model.steps);
+      if (ref.name !== undefined) model.touched.set(ref.name, model.steps);
+    }
+  }
+}
+
+/** One step of a sequence: an action of one name, drawn as a case draft, chosen on the model when it runs. */
+export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceReal> {
+  constructor(
+    readonly name: string,
+    readonly variants: ActionNode[],
+    readonly draft: CaseDraft & { mode?: 'change' | 'success' | 'any' },
+  ) {}
+
+  check(): boolean {
+    return true;
+  }
+
+  async run(model: SequenceModel, real: SequenceReal): Promise<void> {
+    const action = this.variants[this.draft.variant % this.variants.length];
+    // Mostly an action that succeeds (by preference one that changes something), now and then any, a conflict too.
+    const mode = this.draft.mode ?? 'change';
+    const chosen = chooseInvocation(real.arena, model.state, action, this.draft, {
+      statuses: mode === 'any' ? [204, 409] : [204],
+      preferChange: mode === 'change',
+      addressing: 'draft',
+      created: model.created,
+      order: byRecency(model),
+    });
+    if (!chosen) return; // nothing to act on in the model's state: the step does nothing
+    const invocation = chosen.invocation;
+    // What live telephony fills (calls) the model cannot know: it is read just before the action.
+    const live: Scope = { collections: scopeOf(real.arena, model.state, invocation).collections.filter((c) => c.transient), singletons: [] };
+    const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
+    const before = pre ? mergeStates(model.state, pre) : model.state;
+    const prediction = predict(real.arena, before, invocation);
+    const exchange = await real.session.act(invocation);
+    real.steps.push({ invocation, expected: prediction.status, reason: prediction.reason, exchange });
+    model.steps += 1;
+
+    const look = joinScopes(real.scope, live);
+    real.lookup.add(look);
+    const after = await real.session.observe(look);
+    if (exchange.status !== prediction.status) {
+      throw new SequenceDivergence(real.steps, `the last action answered ${exchange.status || 'nothing'}, the model says ${prediction.status} (${prediction.reason})`, []);
+    }
+    const outcome = expectedAfter(before, prediction, after.state);
+    const missing = prediction.creates.findIndex((_, index) => outcome.createdIds[index] === undefined);
+    if (missing >= 0) {
+      const create = prediction.creates[missing];
+      const paths = create.collections.map((c) => c.path);
+      throw new SequenceDivergence(real.steps, `no new ${create.resource.name} is listed in ${paths.join(' and ')}`, paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
+    }
+    if (after.unreadable.length > 0) throw new SequenceDivergence(real.steps, `a read of the arena failed (${after.unreadable[0].path} answered ${after.unreadable[0].status})`, after.unreadable);
+    const differences: Difference[] = compareStates(real.arena, outcome.state, after.state, outcome, real.lookup);
+    if (differences.length > 0) {
+      const paths = [...new Set(differences.map((d) => d.path))];
+      throw new SequenceDivergence(real.steps, differences.slice(0, 6).map(describeDifference).join('; '), paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
+    }
+
+    // The model moves on by its own prediction (with the ids of what was created); of the collections that live
+    // telephony fills it keeps only what the checker created.
+    prediction.creates.forEach((create, index) => {
+      const id = outcome.createdIds[index];
+      if (id !== undefined && create.transient) model.created.set(id, create.collections);
+    });
+    for (const collection of look.collections.filter((c) => c.transient)) {
+      const members = outcome.state.collections.get(collection.path);
+      if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
+    }
+    model.state = outcome.state;
+    const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};
+    touch(model, ...invocation.refs, ...Object.values(body).filter((v): v is string => typeof v === 'string'));
+    for (const [index, create] of prediction.creates.entries()) touch(model, outcome.createdIds[index], ...create.collections.flatMap((c) => c.parentRefs));
+    for (const remove of prediction.removes) touch(model, remove.id);
+  }
+
+  toString(): string {
+    return `${this.name}(variant ${this.draft.variant}, ${this.draft.mode ?? 'change'}, pick ${this.draft.pick}${this.draft.body ? `, body ${JSON.stringify(this.draft.body)}` : ''})`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}
+
+/**
+ * How often each action is drawn: as many times as there are actions touching the resources it touches (its
+ * owner's, and those it creates or removes), so that the actions that interact weigh most.
+ */
+export function actionWeights(byName: Map<string, ActionNode[]>): Map<string, number> {
+  const touches = new Map<string, Set<string>>();
+  for (const [name, variants] of byName) {
+    const resources = new Set<string>();
+    for (const action of variants) {
+      resources.add(action.ownerInstance.resource.name);
+      if (action.owner.kind === 'singleton' && action.owner.resource) resources.add(action.owner.resource.name);
+      for (const effect of action.effects.effects) {
+        if (effect.kind === 'create') resources.add(effect.resource.name);
+        if (effect.kind === 'remove') resources.add(effect.target.kind === 'self' ? action.ownerInstance.resource.name : effect.target.collections[0].node.resource.name);
+      }
+    }
+    touches.set(name, resources);
+  }
+  const weights = new Map<string, number>();
+  for (const [name, resources] of touches) {
+    const sharing = (resource: string) => [...touches.values()].filter((other) => other.has(resource)).length;
+    weights.set(name, Math.max(1, ...[...resources].map(sharing)));
+  }
+  return weights;
+}
+
+/** The commands of a sequence: weighted action names, each with a draft that prefers what recent steps touched. */
+export function actionCommands(byName: Map<string, ActionNode[]>): fc.Arbitrary<ActionCommand> {
+  const weights = actionWeights(byName);
+  const pick = fc.oneof({ weight: 4, arbitrary: fc.constant(0) }, { weight: 3, arbitrary: fc.nat({ max: 3 }) }, { weight: 1, arbitrary: fc.nat() });
+  return fc.oneof(
+    ...[...byName].map(([name, variants]) => ({
+      weight: weights.get(name) ?? 1,
+      arbitrary: fc.nat({ max: variants.length - 1 }).chain((variant) =>
+        fc
+          .record({
+            variant: fc.constant(variant),
+            body: bodyDraft(variants[variant]),
+            byName: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+            pick,
+            mode: fc.constantFrom<'change' | 'success' | 'any'>('change', 'change', 'success', 'success', 'any'),
+          })
+          .map((draft) => new ActionCommand(name, variants, draft)),
+      ),
+    })),
+  );
+}
+
+/** The steps as lines: `1. pause POST … → 204 (the model: 204)`. */
+export function describeSteps(steps: SequenceStep[]): string {
+  return steps.map((step, index) => `${index + 1}. ${describeInvocation(step.invocation)} → ${step.exchange.status} (the model: ${step.expected})`).join('\n');
+}

@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { actionsByName, exercisableVariants } from '../actions/action-case.js';
+import { narrowArena, wholeArena, type Arena } from '../actions/arena.js';
+import { cloneState, type ArenaState } from '../actions/arena-state.js';
+import { resourceLookup } from '../actions/effect-model.js';
+import { actionCommands, describeSteps, SequenceDivergence, type SequenceModel, type SequenceReal } from '../actions/sequence-model.js';
+import { withActionSession } from '../actions/session.js';
+import type { InstanceNode, InstanceRef } from '../../contracts/resource-model.js';
+import type { ConformanceCheck } from '../check.js';
+import type { Exchange } from '../target-client.js';
+
+/** Instances per parent in the arena of a sequence: few, so that random steps meet the same objects again. */
+const SEQUENCE_INSTANCES_PER_PARENT = 3;
+/** Steps in one sequence, at most. */
+const MAX_STEPS = 8;
+/** The share of --runs that sequences get: one sequence costs as much as several one-action cases. */
+const RUNS_SHARE = 0.2;
+
+/** How much an instance holds in the arena's collections: the busiest parents make the liveliest sequences. */
+function busyness(arena: Arena, state: ArenaState) {
+  return (_node: InstanceNode, refs: InstanceRef[]) =>
+    arena.collections
+      .filter((c) => c.parentRefs.length === refs.length && c.parentRefs[refs.length - 1]?.id === refs[refs.length - 1].id)
+      .reduce((total, c) => total + (state.collections.get(c.path)?.size ?? 0), 0);
+}
+
+/**
+ * ACT-SEQUENCES: random sequences of actions (fast-check commands) on one core server's small arena: after each
+ * step the target answers the status the contract's effects predict and reads exactly as the model says. A
+ * failing sequence is shrunk to a shortest one and reported step by step, each with its curl line.
+ */
+export const actSequencesCheck: ConformanceCheck = {
+  ruleId: 'ACT-SEQUENCES',
+  async run(context) {
+    const byName = new Map(
+      [...actionsByName(context.model.actions)].map(([name, all]) => [name, exercisableVariants(context.model.actions, all).variants] as const).filter(([, variants]) => variants.length > 0),
+    );
+    if (byName.size === 0) context.notApplicable('the contract has no action the checker can post');
+    await withActionSession(context, async (session) => {
+      const topNode = [...session.arena.instances.keys()].find((node) => !node.collection.parent);
+      const top = topNode && session.arena.instances.get(topNode)?.[0]?.[0];
+      if (!top) return context.notApplicable('discovery found no top-level instance to run sequences under');
+      const arena = narrowArena(session.arena, SEQUENCE_INSTANCES_PER_PARENT, busyness(session.arena, session.current), [top.id]);
+      const scope = wholeArena(arena);
+      const runs = Math.max(5, Math.round(context.settings.numRuns * RUNS_SHARE));
+      let sequences = 0;
+      let steps = 0;
+      // Shrinking runs a sequence per attempt: after the first failure, at most this many more run, and the
+      // shortest failing one found by then is the one reported.
+      const shrinkBudget = 3 * runs;
+      let shrinkAttempts: number | undefined;
+      await context.property(
+        'sequence-follows-the-model',
+        fc.commands([actionCommands(byName)], { maxCommands: MAX_STEPS, size: 'max' }),
+        async (commands) => {
+          if (shrinkAttempts !== undefined && shrinkAttempts++ >= shrinkBudget) return undefined;
+          const start = await session.observe(scope);
+          const real: SequenceReal = { session, arena, scope, lookup: resourceLookup(arena), steps: [] };
+          const model = (): SequenceModel => ({ state: cloneState(start.state), created: new Map(session.created), touched: new Map(), steps: 0 });
+          try {
+            await fc.asyncModelRun(() => ({ model: model(), real }), commands);
+            return undefined;
+          } catch (error) {
+            if (!(error instanceof SequenceDivergence)) throw error;
+            shrinkAttempts ??= 0;
+            // The reads that show where the sequence started, for the paths where it went wrong.
+            const startReads = error.reads.map((read) => start.exchanges.get(read.path)).filter((read): read is Exchange => read !== undefined);
+            return {
+              message:
+                `After step ${error.steps.length} of this sequence, the target is not where the contract's effects lead:\n${describeSteps(error.steps)}\nthen: ${error.problem}\n` +
+                'The sequence starts from the state its first reads show; what the target did before (the checker\'s earlier actions included) may matter too.',
+              expected: 'after each step, the status and the state that the model of the effects predicts',
+              actual: error.problem,
+              exchanges: [...startReads, ...error.steps.map((step) => step.exchange), ...error.reads],
+              provenance: 'inferred',
+            };
+          } finally {
+            sequences += 1;
+            steps += real.steps.length;
+            const restored = await session.restore(scope, start.state);
+            for (const line of restored.notRestored) context.note(`not restored after a sequence: ${line}`);
+          }
+        },
+        { maxRuns: runs },
+      );
+      context.note(
+        `${sequences} sequences run (${runs} drawn, the rest while shrinking, at most ${shrinkBudget} of those; ${Math.round(RUNS_SHARE * 100)}% of --runs, at least 5, of at most ${MAX_STEPS} steps) with ${steps} steps in all, ` +
+          `on ${top.name ?? top.id} with at most ${SEQUENCE_INSTANCES_PER_PARENT} instances per parent (${scope.collections.length} collections, ${scope.singletons.length} sub-resources)`,
+      );
+    });
+  },
+};
