@@ -72,7 +72,10 @@ export const mutantTable: readonly MutantRow[] = [
   {
     fault: 'malformed-id-500',
     mustFail: 'HTTP-NO-500',
-    alsoBreaks: [{ rule: 'ADDR-UNKNOWN', why: 'it sends malformed ids and expects 404; the fault answers them 500' }],
+    alsoBreaks: [
+      { rule: 'ADDR-UNKNOWN', why: 'it sends malformed ids and expects 404; the fault answers them 500' },
+      { rule: 'ACT-UNKNOWN', why: 'it posts actions on malformed ids and expects 404; the fault answers them 500' },
+    ],
   },
   // HTTP-METHOD is a SHOULD rule: only --strict makes its failure fail the run.
   { fault: 'put-accepted', mustFail: 'HTTP-METHOD', run: { strict: true } },
