@@ -1,0 +1,68 @@
+/**
+ * What the CLI shows while it runs: colour and in-place lines only on a terminal and never under NO_COLOR or
+ * TERM=dumb; one plain line per rule family otherwise, with the failing rules as they come; nothing a target
+ * names can drive the terminal.
+ */
+import { describe, expect, test } from 'vitest';
+import type { RuleResult } from '../suites/check.js';
+import { TerminalProgress, terminalOptionsFor, type TerminalOptions } from '../reporters/terminal.js';
+
+function stream(isTTY: boolean): NodeJS.WriteStream {
+  return { isTTY, columns: 90, write: () => true } as unknown as NodeJS.WriteStream;
+}
+
+function result(id: string, family: RuleResult['family'], verdict: RuleResult['verdict'], message = ''): RuleResult {
+  const findings = verdict === 'fail' ? [{ message, expected: 'e', actual: 'a', requests: [], curl: [] }] : [];
+  return { id, level: 'MUST', family, statement: '', verdict, provenance: 'doc', findings, notes: [], durationMs: 1, requests: 1 };
+}
+
+describe('terminalOptionsFor', () => {
+  test.each([
+    { label: 'a terminal', tty: true, env: {}, color: true, live: true },
+    { label: 'a terminal with NO_COLOR', tty: true, env: { NO_COLOR: '1' }, color: false, live: true },
+    { label: 'a dumb terminal', tty: true, env: { TERM: 'dumb' }, color: false, live: false },
+    { label: 'a pipe or a file', tty: false, env: {}, color: false, live: false },
+  ])('$label: colour $color, live line $live', ({ tty, env, color, live }) => {
+    const options = terminalOptionsFor(stream(tty), env);
+    expect({ color: options.color, live: options.live }).toEqual({ color, live });
+  });
+});
+
+describe('TerminalProgress', () => {
+  function capture(overrides: Partial<TerminalOptions>): { options: TerminalOptions; text: () => string } {
+    let text = '';
+    return { options: { write: (chunk) => (text += chunk), color: false, live: false, columns: 100, ...overrides }, text: () => text };
+  }
+
+  function play(progress: TerminalProgress): void {
+    progress.onRuleStarted('ADDR-UUID', 'addressing');
+    progress.onRuleDecided(result('ADDR-UUID', 'addressing', 'pass'));
+    progress.onRuleStarted('ADDR-NAME', 'addressing');
+    progress.onRuleDecided(result('ADDR-NAME', 'addressing', 'fail', 'name \u001b[2Jwiped <b>x</b>'));
+    progress.onRuleStarted('SCHEMA-RESPONSE', 'http');
+    progress.onRuleDecided(result('SCHEMA-RESPONSE', 'http', 'pass'));
+    progress.finish();
+  }
+
+  test('not a terminal: plain lines, one per family and one per failing rule, no escape sequence', () => {
+    const { options, text } = capture({});
+    play(new TerminalProgress(options, new Map([['addressing', 2], ['http', 1]])));
+    const lines = text().trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^ {2}FAIL +ADDR-NAME +1 finding\(s\): name \?\[2Jwiped <b>x<\/b>$/);
+    expect(lines[1]).toMatch(/^addressing +2 rule\(s\): 1 pass, 1 fail, 0 skip, 0 error \(\d+\.\d s\)$/);
+    expect(lines[2]).toMatch(/^http +1 rule\(s\): 1 pass, 0 fail, 0 skip, 0 error/);
+    expect(text()).not.toContain('\u001b');
+    expect(text()).not.toContain('\r');
+  });
+
+  test('a terminal: the family line is rewritten in place with the rule under way, and coloured', () => {
+    const { options, text } = capture({ live: true, color: true });
+    play(new TerminalProgress(options, new Map([['addressing', 2], ['http', 1]])));
+    expect(text()).toContain('\r\u001b[K');
+    expect(text()).toMatch(/addressing\u001b\[0m 2\/2 ADDR-NAME/);
+    expect(text()).toContain('\u001b[31mFAIL');
+    // The target's escape sequence is not passed through.
+    expect(text()).not.toContain('\u001b[2J');
+  });
+});
