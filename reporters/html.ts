@@ -82,7 +82,7 @@ ol.requests { padding-left: 1.3rem; } ol.requests li { margin: .35rem 0; }
 .partial { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px; padding: .5rem .8rem; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; } #filters { display: none !important; }
-  article.rule, tr { break-inside: avoid; } h2, h3 { break-after: avoid; }
+  tr { break-inside: avoid; } h2, h3, h4 { break-after: avoid; }
   .badge { color: #000; border: 1px solid #000; background: none !important; } a { color: inherit; text-decoration: none; }
 }`;
 
