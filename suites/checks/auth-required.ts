@@ -65,7 +65,9 @@ export const authRequiredCheck: ConformanceCheck = {
     const discovery = await context.discovery();
     const random = seededRandom(context.settings.seed);
     const markers = resourceMarkers(discovery);
-    const probes = context.model.nodes.flatMap((node) => {
+    // A read-only run (--skip ACT) posts no action at all, not even without credentials to an unknown instance.
+    const actionsAllowed = context.settings.actionsAllowed !== false;
+    const probes = context.model.nodes.filter((node) => actionsAllowed || node.kind !== 'action').flatMap((node) => {
       const candidates = discoveredRefsOf(discovery, node);
       return candidates.length > 0 ? [authProbe(node, pick(candidates, random), random)] : [];
     });
@@ -90,6 +92,7 @@ export const authRequiredCheck: ConformanceCheck = {
         });
       }
     }
+    if (!actionsAllowed) context.note('no action path asked: the run is read-only (the ACT rules are skipped)');
     context.note(`${probes.length} paths asked without and with wrong credentials; ${markers.ids.size} ids and ${markers.quoted.size} names looked for in the answers`);
   },
 };

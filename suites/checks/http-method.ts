@@ -60,7 +60,9 @@ export const httpMethodCheck: ConformanceCheck = {
     const discovery = await context.discovery();
     const random = seededRandom(context.settings.seed);
     const probes: MethodProbe[] = [];
-    for (const node of context.model.nodes) {
+    // A read-only run (--skip ACT) sends nothing to action paths, whatever the method.
+    const actionsAllowed = context.settings.actionsAllowed !== false;
+    for (const node of context.model.nodes.filter((candidate) => actionsAllowed || candidate.kind !== 'action')) {
       const candidates = discoveredRefsOf(discovery, node);
       if (candidates.length > 0) probes.push(...methodProbes(discovery, node, pick(candidates, random), random));
     }
@@ -82,6 +84,7 @@ export const httpMethodCheck: ConformanceCheck = {
         provenance: 'inferred',
       });
     }
+    if (!actionsAllowed) context.note('no action path tried: the run is read-only (the ACT rules are skipped)');
     const kinds = new Set(probes.map((probe) => probe.node.kind));
     context.note(`${probes.length} requests of ${unlistedMethods.join(', ')} on ${new Set(probes.map((p) => p.node.template)).size} paths (${[...kinds].join(', ')}); DELETE and action paths only on unknown instances`);
   },

@@ -48,7 +48,8 @@ function actionProbes(node: PathNode & { kind: 'action' }, refs: InstanceRef[], 
 /**
  * HTTP-NO-500: no well-formed request answers 5xx. The GETs of discovery (every readable path), GETs of every
  * readable path with a malformed id at each level and an unknown UUID or name at the last, unknown sub-paths, and
- * POSTs of every action with good and bad bodies, always on an unknown instance so that no state can change.
+ * POSTs of every action with good and bad bodies, always on an unknown instance so that no state can change (none in
+ * a read-only run).
  */
 export const httpNo500Check: ConformanceCheck = {
   ruleId: 'HTTP-NO-500',
@@ -71,7 +72,9 @@ export const httpNo500Check: ConformanceCheck = {
     const random = seededRandom(context.settings.seed);
     const probes: Probe[] = [];
     const unreached: string[] = [];
-    for (const node of context.model.nodes) {
+    // A read-only run (--skip ACT) posts no action at all, not even to an unknown instance.
+    const actionsAllowed = context.settings.actionsAllowed !== false;
+    for (const node of context.model.nodes.filter((candidate) => actionsAllowed || candidate.kind !== 'action')) {
       const candidates = discoveredRefsOf(discovery, node);
       if (candidates.length === 0) {
         unreached.push(node.template);
@@ -85,6 +88,7 @@ export const httpNo500Check: ConformanceCheck = {
       judge(probe, exchange);
     }
     context.note(`${discovery.reads.length} discovery reads and ${probes.length} probes (malformed and unknown ids and names, unknown sub-paths, action bodies on unknown instances)`);
+    if (!actionsAllowed) context.note('no action posted: the run is read-only (the ACT rules are skipped)');
     if (unreached.length > 0) context.note(`no discovered instance to build a path of: ${unreached.join(', ')}`);
   },
 };
