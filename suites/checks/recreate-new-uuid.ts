@@ -95,7 +95,8 @@ async function recreateOne(context: CheckContext, plan: RecreatePlan, candidate:
     return 'next';
   }
   // Log it in again as it was (same paused / penalty), so the run leaves the queue as it found it.
-  const old = oldRead.json as Record<string, unknown>;
+  // A 200 body that is not a JSON object (a broken target) restores nothing: the login then takes the defaults.
+  const old = (oldRead.json !== null && typeof oldRead.json === 'object' ? oldRead.json : {}) as Record<string, unknown>;
   const restored = Object.fromEntries(plan.restoredProperties.filter((property) => old[property] !== undefined).map((property) => [property, old[property]]));
   let login = requireAnswer(await client.post(buildPath(plan.login, ownerRefs), { body: { [plan.nameProperty]: name, ...restored } }));
   if (login.status !== 204) login = requireAnswer(await client.post(buildPath(plan.login, ownerRefs), { body: { [plan.nameProperty]: name } }));
