@@ -205,10 +205,30 @@ function watchForInterrupt(options: ConformanceRunOptions, runStarted: number, c
   };
 }
 
+/**
+ * Moves credentials written into the target URL (`http://user:pass@pbx/...`) to user and password (unless those
+ * are given), so that the URL every report and curl line shows holds none.
+ */
+function withoutUrlCredentials(options: ConformanceRunOptions): ConformanceRunOptions {
+  let url: URL;
+  try {
+    url = new URL(options.target);
+  } catch {
+    return options;
+  }
+  if (!url.username && !url.password) return options;
+  const user = options.user ?? decodeURIComponent(url.username);
+  const password = options.password ?? decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  return { ...options, target: url.href, user, password };
+}
+
 /** Runs the checker against a target and writes the reports. Never throws for a problem of the target. */
-export async function runConformance(options: ConformanceRunOptions): Promise<ConformanceRunResult> {
+export async function runConformance(given: ConformanceRunOptions): Promise<ConformanceRunResult> {
   // --max-time counts from here: loading the contract and starting vitest are part of the run.
   const runStarted = performance.now();
+  const options = withoutUrlCredentials(given);
   const formats = options.formats ?? reportFormats.map((f) => f.name);
   const unknownFormat = formats.find((name) => !formatByName(name));
   if (unknownFormat) {
