@@ -153,7 +153,7 @@ export const httpSafeGetCheck: ConformanceCheck = {
         const others = faults.slice(1, 4).map((fault) => fault.read.path);
         return {
           message:
-            `Between two reads of GET ${read.path}, with only GETs of ${plan.length - 1} other paths in between, ${what}; a third read confirms it.` +
+            `Between two reads of GET ${read.path}, with nothing but GETs in between (${plan.length} paths read twice, in two orders), ${what}; a third read confirms it.` +
             (others.length > 0 ? ` ${faults.length - 1} other path${faults.length > 2 ? 's' : ''} changed too, e.g. ${others.join(', ')}.` : ''),
           expected: 'the same identities, members and non-volatile values on every read',
           actual: what,
