@@ -424,6 +424,7 @@ const PROBES: Record<string, (api: Client, server: RunningReferenceServer) => Pr
     await api.post(`coreServers/getByName/main/queues/${queue.id}/login`, { extension: number });
     return (await api.read(`coreServers/getByName/main/queues/${queue.id}/agents`)).some((a: Json) => a.id === agent.id);
   },
+  'duplicate-conference-identifier': async (api) => (await api.read('coreServers/getByName/main/conferences')).map((r: Json) => r.identifier),
   'duplicate-ids': async (api) => {
     const [q] = await api.read('coreServers/getByName/main/queues');
     const [r] = await api.read('coreServers/getByName/main/conferences');
