@@ -76,6 +76,8 @@ article.rule.fail { border-left-color: var(--fail); } article.rule.pass { border
 .finding h5 { font-size: 1rem; margin: 0 0 .3rem; } .expected-actual { display: grid; grid-template-columns: max-content 1fr; gap: .1rem .8rem; margin: .3rem 0; }
 .expected-actual dt { font-weight: 600; } .expected-actual dd { margin: 0; }
 ol.requests { padding-left: 1.3rem; } ol.requests li { margin: .35rem 0; }
+#coverage table { font-size: .85rem; } #coverage td:nth-child(2) { word-break: break-all; } #coverage td:nth-child(5) { min-width: 9rem; }
+section, article { scroll-margin-top: 5.5rem; }
 #filters { position: sticky; top: 0; background: #fff; border-bottom: 1px solid var(--line); padding: .5rem 0; z-index: 1; }
 #filters fieldset { display: inline-block; border: 1px solid var(--line); border-radius: 4px; margin: 0 .6rem .3rem 0; padding: .2rem .6rem; }
 #filters label { margin-right: .7rem; white-space: nowrap; } #filter-count { color: #57606a; }
@@ -218,10 +220,15 @@ function rulesSection(report: ConformanceReport): string {
   return `<section id="rules"><h2>Rules</h2>\n${overviewTable(report)}\n${families.join('\n')}\n</section>`;
 }
 
+/** The first `shown` items, then how many more. */
+function shortList(items: readonly string[], shown: number): string {
+  return items.length > shown ? `${items.slice(0, shown).join(', ')} +${items.length - shown} more` : items.join(', ');
+}
+
 function coverageSection(coverage: ContractCoverage): string {
   const rows = coverage.operations.map(
     (op) =>
-      `<tr class="${op.requests > 0 ? 'exercised' : 'not-exercised'}"><td>${h(op.method)}</td><td><code>${h(op.template)}</code></td><td class="num">${op.requests}</td><td>${op.forms.exercised.length} / ${op.forms.possible.length}</td><td>${h(op.rules.join(', '))}</td><td>${h(op.reason ?? '')}</td></tr>`,
+      `<tr class="${op.requests > 0 ? 'exercised' : 'not-exercised'}"><td>${h(op.method)}</td><td><code>${h(op.template)}</code></td><td class="num">${op.requests}</td><td title="${h(`sent: ${op.forms.exercised.join(', ') || 'none'}; possible: ${op.forms.possible.join(', ')}`)}">${op.forms.exercised.length} / ${op.forms.possible.length}</td><td title="${h(op.rules.join(', '))}">${h(shortList(op.rules, 3))}</td><td>${h(op.reason ?? '')}</td></tr>`,
   );
   const extra: string[] = [];
   if (coverage.outsideContract.length > 0) {
