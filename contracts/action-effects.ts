@@ -2,7 +2,7 @@
  * The effect language of the `x-action` extension, parsed into typed structures: what an action changes (which
  * object, which property takes which value, which objects appear or disappear), which body property names which
  * resource, and in which states the action answers 409. The JSON Schema of the raw form is
- * `extensions.schema.json#/$defs/x-action`; contracts/README.md ("Action effects") describes it for vendors.
+ * `extensions.schema.json#/$defs/x-action`; contracts/README.md ("Actions") describes it for vendors.
  *
  * The parser checks what a schema cannot: that every path template is a collection of the contract, that every
  * path parameter of a template is bound (by the action's own path, or by a body reference of the same resource),

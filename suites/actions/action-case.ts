@@ -12,7 +12,7 @@ import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
 import { chooseInvocation, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
-import { compareStates, expectedAfter, predict, scopeOf, type Difference, type ExpectedOutcome, type Prediction } from './effect-model.js';
+import { compareStates, expectedAfter, predict, scopeOf, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -156,23 +156,27 @@ export interface TargetRead {
 }
 
 /**
- * Reads what the effect is about through both addressing forms: the owner (unless removed), each created instance
- * at each of its instance paths, and each instance removed from everywhere at the paths it had.
+ * Reads what the effect is about through both addressing forms: the owner where the effect writes values on it,
+ * each created instance at each of its instance paths, and each instance removed from everywhere at the paths it had.
  */
 export async function readTargets(session: ActionSession, run: CaseRun): Promise<TargetRead[]> {
   const { client } = session.context;
   const reads: TargetRead[] = [];
   const removedEverywhere = new Set(run.prediction.removes.filter((r) => !r.from).map((r) => r.id));
   const owner = run.prediction.owner;
-  const ownerValues = Object.assign({}, ...run.prediction.sets.filter((set) => set.target === owner || (set.target.kind === owner.kind && JSON.stringify(set.target) === JSON.stringify(owner))).map((set) => set.values));
-  if (owner.kind === 'singleton') {
-    for (const forms of bothForms(owner.singleton.node, owner.singleton.ownerRefs)) {
-      reads.push({ what: 'owner', forms, values: ownerValues, exchange: requireAnswer(await client.get(buildPath(owner.singleton.node, owner.singleton.ownerRefs, forms))) });
+  const isOwner = (target: OwnerRef) =>
+    target.kind === 'instance' ? owner.kind === 'instance' && target.id === owner.id : owner.kind === 'singleton' && target.singleton.path === owner.singleton.path;
+  const ownerValues = Object.assign({}, ...run.prediction.sets.filter((set) => isOwner(set.target)).map((set) => set.values));
+  if (Object.keys(ownerValues).length > 0) {
+    if (owner.kind === 'singleton') {
+      for (const forms of bothForms(owner.singleton.node, owner.singleton.ownerRefs)) {
+        reads.push({ what: 'owner', forms, values: ownerValues, exchange: requireAnswer(await client.get(buildPath(owner.singleton.node, owner.singleton.ownerRefs, forms))) });
+      }
+    } else if (!run.prediction.removes.some((r) => r.id === owner.id)) {
+      const item = run.invocation.action.ownerInstance;
+      const refs = run.invocation.refs.slice(0, instanceSegments(item).length);
+      for (const forms of bothForms(item, refs)) reads.push({ what: 'owner', forms, values: ownerValues, id: owner.id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
     }
-  } else if (!removedEverywhere.has(owner.id) && !run.prediction.removes.some((r) => r.id === owner.id)) {
-    const item = run.invocation.action.ownerInstance;
-    const refs = run.invocation.refs.slice(0, instanceSegments(item).length);
-    for (const forms of bothForms(item, refs)) reads.push({ what: 'owner', forms, values: ownerValues, id: owner.id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
   }
   for (const [index, create] of run.prediction.creates.entries()) {
     const id = run.outcome.createdIds[index];

@@ -33,11 +33,15 @@ export interface RestoreOutcome {
   exchanges: Exchange[];
   /** One line per thing that still differs from the original afterwards. */
   notRestored: string[];
+  /** The last look at the scope. */
+  look: ArenaState;
 }
 
 /** The originals of everything the actions family may change on one target. */
 export class RestoreLedger {
   private readonly originals = new Map<string, Original>();
+  /** The last whole look at the target (after a restore), with when it was taken: the next check may start from it. */
+  lastLook?: { state: ArenaState; paths: Set<string>; at: number };
 
   /** Records what `state` shows of `scope`, for each path not recorded yet (the first look is the original). */
   record(scope: Scope, state: ArenaState): void {
@@ -76,9 +80,11 @@ export class RestoreLedger {
   }
 
   /** Puts back everything recorded (see {@link restoreState}); `known` as there. */
-  restoreAll(driver: RestoreDriver, known?: ArenaState): Promise<RestoreOutcome> {
+  async restoreAll(driver: RestoreDriver, known?: ArenaState): Promise<RestoreOutcome> {
     const scope = this.scope();
-    return restoreState(driver, scope, this.originalState(scope), { known });
+    const outcome = await restoreState(driver, scope, this.originalState(scope), { known });
+    this.lastLook = { state: outcome.look, paths: new Set([...scope.collections, ...scope.singletons].map((read) => read.path)), at: Date.now() };
+    return outcome;
   }
 }
 
@@ -345,12 +351,14 @@ export async function restoreState(
   const exchanges: Exchange[] = [];
   const full = joinScopes(scope);
   const around = (state: ArenaState) => (options.known ? mergeStates(options.known, state) : state);
-  let current = around(options.now ?? (await driver.observe(full)));
+  let look = options.now ?? (await driver.observe(full));
+  let current = around(look);
   for (let round = 0; round < (options.rounds ?? 3); round += 1) {
     const { plan } = planRound(driver.arena, full, original, current);
     if (plan.length === 0) break;
     for (const step of plan) exchanges.push(await driver.act(step));
-    current = around(await driver.observe(full));
+    look = await driver.observe(full);
+    current = around(look);
   }
-  return { exchanges, notRestored: remainingDifferences(driver.arena, full, original, current) };
+  return { exchanges, notRestored: remainingDifferences(driver.arena, full, original, current), look };
 }

@@ -20,6 +20,9 @@ import { RestoreLedger, restoreState, type RestoreOutcome } from './restore-ledg
 // family's first action, whichever check sent it.
 const ledgers = new WeakMap<ResourceModel, RestoreLedger>();
 
+/** How old the previous check's last look at the arena may be for the next check to start from it, ms. */
+const LAST_LOOK_FRESH_MS = 10_000;
+
 /** Everything a check of the actions family works with. */
 export class ActionSession {
   readonly context: CheckContext;
@@ -121,10 +124,14 @@ export async function withActionSession(context: CheckContext, work: (session: A
     ledger = new RestoreLedger();
     ledgers.set(context.model, ledger);
   }
-  const initial = await observe(context.client, wholeArena(arena));
-  ledger.record(wholeArena(arena), initial.state);
+  const whole = wholeArena(arena);
+  // The previous check of the family ended with a look at everything after restoring it: a fresh one is reused.
+  const last = ledger.lastLook;
+  const reusable = last && Date.now() - last.at < LAST_LOOK_FRESH_MS && [...whole.collections, ...whole.singletons].every((read) => last.paths.has(read.path));
+  const initial = reusable ? { state: last.state } : await observe(context.client, whole);
+  ledger.record(whole, initial.state);
   const session = new ActionSession(context, arena, ledger, initial.state);
-  session.remember(initial);
+  if ('exchanges' in initial) session.remember(initial);
   const release = keepAliveOnSigint();
   try {
     await work(session);

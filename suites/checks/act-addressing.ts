@@ -19,7 +19,7 @@ export const actAddressingCheck: ConformanceCheck = {
         name: 'addressed-by-name',
         addressing: 'some-name',
         extraScope: (invocation) => twinScope(session.arena, invocation),
-        maxRuns: casesPerAction(context, 0.03),
+        maxRuns: casesPerAction(context, 0.02),
         async judge(run) {
           const status = statusFinding(run);
           if (status || run.exchange.status !== 204) return status;
