@@ -10,8 +10,10 @@
  *  4. The wall time of a default full run with --embedded.
  *  5. --concurrency: the ×1 run again with more requests in flight, when the CLI has the option.
  *
- * Each run is the CLI as a user starts it (`node --import tsx bin/isym-conform.ts`), a child process, against a
- * reference server in this process that counts the requests it serves (diagnostics_channel, no proxy in between).
+ * Each run is the CLI as a user starts it, a child process: the built one (`npm run build` first, then
+ * `node dist/bin/isym-conform.js`, as the package's bin runs), or with --from-source `node --import tsx
+ * bin/isym-conform.ts` (tsx's loader alone adds some 180 MiB to the CLI's process). The target is a reference
+ * server in this process that counts the requests it serves (diagnostics_channel, no proxy in between).
  * Options: --quick (×1 and ×10 only, shorter load), --runs N (fast-check runs per property; default the CLI's).
  */
 import { spawn } from 'node:child_process';
@@ -24,6 +26,7 @@ import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { startControlServer } from '../reference-server/control-server.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer } from '../reference-server/index.js';
+import { readOnlyRules } from '../../suites/work-split.js';
 import { canMeasureProcessMemory, watchTreeMemory, type TreeMemory } from './process-memory.js';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -70,30 +73,56 @@ class RequestLog {
   }
 }
 
+/**
+ * The tree without the restart command's processes (the user's command, here a `node -e fetch(...)`, and its
+ * shell): they are not the checker's.
+ */
+function withoutRestartCommand(tree: TreeMemory): TreeMemory {
+  const processes = new Map([...tree.processes].filter(([, p]) => !/fetch\(|^\/bin\/sh -c/.test(p.command)));
+  const peaks = [...processes.values()].map((p) => p.peakBytes);
+  return { processes, largestPeakBytes: Math.max(0, ...peaks), sumOfPeaksBytes: peaks.reduce((a, b) => a + b, 0) };
+}
+
 /** What one CLI run gave. */
 interface CliRun {
   exitCode: number | null;
   wallS: number;
   memory?: TreeMemory;
   stderr: string;
-  report?: { durationMs: number; summary: Record<string, number>; rules: { id: string; verdict: string; durationMs: number; requests: number }[] };
+  report?: {
+    durationMs: number;
+    summary: Record<string, number>;
+    rules: { id: string; verdict: string; durationMs: number; requests: number; reason?: string; findings: { message: string; actual: string }[] }[];
+  };
+}
+
+/** How the CLI is started: built (dist/) or from source through tsx. */
+let cliEntry: string[] = [join(root, 'dist/bin/isym-conform.js')];
+
+/** Builds the CLI (tsc, as `npm run build`); false when the build fails. */
+function buildCli(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { cwd: root, stdio: 'ignore' });
+    child.on('close', (code) => resolve(code === 0));
+  });
 }
 
 /** Runs the CLI as a child process, sampling the memory of its process tree. */
 async function runCli(args: string[]): Promise<CliRun> {
   const reportDir = await mkdtemp(join(tmpdir(), 'isym-bench-'));
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), ...args, '--format', 'json', '--report-dir', reportDir], {
+  const child = spawn(process.execPath, [...cliEntry, ...args, '--format', 'json', '--report-dir', reportDir], {
     cwd: root,
     env: { ...process.env, NO_COLOR: '1' },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const memory = canMeasureProcessMemory() && child.pid !== undefined ? watchTreeMemory(child.pid, 25) : undefined;
+  const checkerOnly = (tree: TreeMemory | undefined) => (tree ? withoutRestartCommand(tree) : undefined);
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   // 'exit' comes before the process is reaped: the last memory sample still finds it.
   const exitCode = await new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const tree = memory?.stop();
+  const tree = checkerOnly(memory?.stop());
   const wallS = (performance.now() - started) / 1000;
   let report: CliRun['report'];
   try {
@@ -168,7 +197,7 @@ function meets(ok: boolean): string {
 /** Whether the CLI knows an option (it is listed in --help). */
 async function cliHasOption(option: string): Promise<boolean> {
   const help = await new Promise<string>((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), '--help'], { cwd: root });
+    const child = spawn(process.execPath, [...cliEntry, '--help'], { cwd: root });
     let out = '';
     child.stdout.on('data', (chunk) => (out += chunk));
     child.on('close', () => resolve(out));
@@ -177,7 +206,7 @@ async function cliHasOption(option: string): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, runs: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { quick: { type: 'boolean' }, runs: { type: 'string' }, 'from-source': { type: 'boolean' } }, strict: true });
   const quick = Boolean(values.quick);
   const extra = values.runs ? ['--runs', values.runs] : [];
   const sizes = quick ? [1, 10] : [1, 10, 100];
@@ -185,6 +214,12 @@ async function main(): Promise<void> {
   const out = (line = '') => process.stdout.write(`${line}\n`);
 
   out(`isym-conform bench — node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), load average ${(await loadAverage()).join(' ')}`);
+  if (values['from-source'] || !(await buildCli())) {
+    cliEntry = ['--import', 'tsx', join(root, 'bin/isym-conform.ts')];
+    out(`the CLI runs from source through tsx${values['from-source'] ? '' : ' (the build failed)'}: its memory includes tsx's loader`);
+  } else {
+    out('the CLI runs built (npm run build; node dist/bin/isym-conform.js)');
+  }
   out();
 
   // A warm-up run, not measured: vite's transform cache for the suites is filled on the first run of a machine.
@@ -200,6 +235,13 @@ async function main(): Promise<void> {
         `${verdicts(run)}, peak RSS largest process ${mib(run.memory?.largestPeakBytes)}, all processes ${mib(run.memory?.sumOfPeaksBytes)}`,
     );
     if (run.exitCode !== 0) out(`   (exit ${run.exitCode}: ${run.stderr.trim().split('\n').slice(-3).join(' / ')})`);
+    for (const rule of run.report?.rules ?? []) {
+      if (rule.verdict === 'fail' || rule.verdict === 'error') {
+        out(`   ${rule.verdict} ${rule.id}: ${(rule.reason ?? `${rule.findings[0]?.message} — ${rule.findings[0]?.actual}`).split('\n')[0].slice(0, 300)}`);
+      }
+    }
+    const slowest = [...(run.report?.rules ?? [])].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5);
+    out(`   slowest rules: ${slowest.map((rule) => `${rule.id} ${(rule.durationMs / 1000).toFixed(1)} s / ${rule.requests} req`).join(', ')}`);
   }
 
   // 1. Request rate against the raw load generator, on the ×1 run's own request mix.
@@ -213,6 +255,11 @@ async function main(): Promise<void> {
   out(`request rate: checker ${checkerRate.toFixed(0)} req/s sustained (${base.served.length} requests, ${inFlight} in flight), ` +
     `autocannon ${loadRate.toFixed(0)} req/s (${paths.length} GET paths cycled, ${inFlight} connection): ratio ${rateRatio.toFixed(2)} ` +
     `(target ≥ ${targets.rateRatio}: ${meets(rateRatio >= targets.rateRatio)})`);
+
+  // The same inside the read-only rules (their own requests over their own time; discovery's are not theirs).
+  const readOnly = (base.report?.rules ?? []).filter((rule) => readOnlyRules.has(rule.id));
+  const readOnlyRate = readOnly.reduce((sum, rule) => sum + rule.requests, 0) / (readOnly.reduce((sum, rule) => sum + rule.durationMs, 0) / 1000);
+  out(`   inside the read-only rules alone: ${readOnlyRate.toFixed(0)} req/s, ratio ${(readOnlyRate / loadRate).toFixed(2)}`);
 
   // 2. Scale.
   const largest = runs[runs.length - 1];

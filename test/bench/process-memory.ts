@@ -63,8 +63,12 @@ export function watchTreeMemory(pid: number, intervalMs = 50): { stop(): TreeMem
       if (hwm === undefined) continue;
       const bytes = Number.parseInt(hwm, 10) * 1024;
       const known = processes.get(member);
-      if (known) known.peakBytes = Math.max(known.peakBytes, bytes);
-      else processes.set(member, { command: commandOf(member), peakBytes: bytes });
+      // The command is read again each time: a child forked from a node process shows its parent's command line
+      // until it execs its own (a restart command's shell, say).
+      if (known) {
+        known.peakBytes = Math.max(known.peakBytes, bytes);
+        known.command = commandOf(member);
+      } else processes.set(member, { command: commandOf(member), peakBytes: bytes });
     }
   };
   sample();
