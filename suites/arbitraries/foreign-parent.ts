@@ -1,32 +1,45 @@
 /**
- * Cases for ADDR-PARENT, built from the resource model and the discovered instances: pairs of a real instance and
- * a parent that (as far as discovery knows) does not hold it, for every collection that hangs under a parent; and
- * the groups of parents that do hold one instance. Pure: what the target holds right now is read by the check,
- * fresh, before a case is judged.
+ * Cases for ADDR-PARENT, built from the resource model and discovery: for every collection that hangs under a
+ * parent, a parent of it (the "foreign" parent) and a source of real instances of the same resource listed elsewhere
+ * (another parent's collection, or a wider collection such as a core server's call segments). The instances
+ * themselves are taken from the source when the case runs, read fresh, so that live telephony (a call that ended
+ * since discovery) does not waste cases; and so are the parent's own members. Also: the groups of parents that hold
+ * one instance, for the positive side.
  */
 import fc from 'fast-check';
-import { instanceSegments, type CollectionNode, type InstanceNode, type ResourceModel } from '../../contracts/resource-model.js';
-import type { Discovery, DiscoveredInstance } from '../discovery.js';
+import {
+  buildPath, instanceSegments, type AddressingForm, type CollectionNode, type InstanceNode, type InstanceRef, type ResourceModel,
+} from '../../contracts/resource-model.js';
+import { requireAnswer } from '../check.js';
+import type { CollectionListing, Discovery, DiscoveredInstance } from '../discovery.js';
+import type { Exchange, TargetClient } from '../target-client.js';
 import { addressingForms } from './addressing-forms.js';
-import type { AddressingForm } from '../../contracts/resource-model.js';
 
 /** A collection that hangs under a parent instance and whose items can be addressed. */
 export type NestedCollection = CollectionNode & { parent: InstanceNode; item: InstanceNode };
 
-/** One case: `instance` addressed in `collection` under `parent`, a parent that did not list it. */
+/** A collection read during discovery whose items can be addressed: where real instances are taken from. */
+export type InstanceSource = CollectionListing & { node: CollectionNode & { item: InstanceNode } };
+
+/** One case: real instances taken from `source`, addressed in `collection` under `parent`. */
 export interface ForeignParentCase {
-  /** The collection the instance is addressed in, under the foreign parent. */
+  /** The collection the instances are addressed in, under the foreign parent. */
   collection: NestedCollection;
   /** The foreign parent: a discovered instance of `collection.parent`. */
   parent: DiscoveredInstance;
-  /** A real instance of the collection's resource, discovered under another parent. */
-  instance: DiscoveredInstance;
+  /** Where the instances come from: a collection of the same resource under other parents. */
+  source: InstanceSource;
+  /**
+   * Which of the source's members the parent does not list (index modulo their number, read fresh): one to three,
+   * so that every kind of parent meets enough instances in a modest number of runs. Shrinks to `[0]`.
+   */
+  picks: number[];
 }
 
-/** The foreign-parent cases of one nested collection: each parent with the instances it did not list. */
+/** The foreign-parent cases of one nested collection: each parent with the sources of instances it may not hold. */
 export interface ForeignParentPool {
   collection: NestedCollection;
-  pairs: { parent: DiscoveredInstance; nearby: DiscoveredInstance[]; farther: DiscoveredInstance[] }[];
+  pairs: { parent: DiscoveredInstance; nearby: InstanceSource[]; farther: InstanceSource[] }[];
 }
 
 /** The last ref of an instance: the instance itself. */
@@ -39,79 +52,156 @@ export function nestedCollections(model: ResourceModel): NestedCollection[] {
   return model.collections.filter((collection): collection is NestedCollection => collection.parent !== undefined && collection.item !== undefined);
 }
 
-/** One discovered instance per id, in discovery order. */
-function distinctById(instances: readonly DiscoveredInstance[]): DiscoveredInstance[] {
-  const seen = new Set<string>();
-  return instances.filter((instance) => {
-    const id = ownRef(instance).id;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+function isSource(listing: CollectionListing): listing is InstanceSource {
+  return listing.node.item !== undefined;
 }
 
-/** The ids that discovery saw listed in `collection` under `parent`; undefined when it did not list it there. */
-function idsListedUnder(discovery: Discovery, collection: CollectionNode, parent: DiscoveredInstance): Set<string> | undefined {
-  const parentIds = parent.refs.map((ref) => ref.id).join('/');
-  const listing = discovery.listings.find((l) => l.node === collection && l.parentRefs.map((ref) => ref.id).join('/') === parentIds);
-  return listing ? new Set(listing.ids) : undefined;
+/** Whether `refs` begins with every ref of `prefix` (by id). */
+function startsWith(refs: readonly { id: string }[], prefix: readonly { id: string }[]): boolean {
+  return prefix.length <= refs.length && prefix.every((ref, index) => refs[index].id === ref.id);
 }
 
 /**
- * The foreign-parent pools of every nested collection. `candidates(collection)` gives the real instances that may
- * be addressed in it (by default: every discovered instance of its resource, wherever it was listed). Instances that
- * discovery saw listed under the parent are left out (that parent holds them); the fresh read decides the rest.
- * Instances of the parent's own top-level ancestor (the same core server) are "nearby": the leak a server is most
+ * The foreign-parent pools of every nested collection. `sourcesFor(collection)` gives the discovered listings whose
+ * members may be addressed in it (by default: every listing of the same resource). A listing within the parent's own
+ * subtree (the parent's own collection, or any collection under it) is left out: its members are the parent's. A
+ * source under the parent's own top-level ancestor (the same core server) is "nearby": the leak a server is most
  * likely to have is within one core server.
  */
 export function foreignParentPools(
   model: ResourceModel,
   discovery: Discovery,
-  candidates: (collection: NestedCollection) => readonly DiscoveredInstance[] = (collection) =>
-    discovery.instances.filter((instance) => instance.node.resource.name === collection.resource.name),
+  sourcesFor: (collection: NestedCollection) => readonly InstanceSource[] = (collection) =>
+    discovery.listings.filter(isSource).filter((listing) => listing.node.resource.name === collection.resource.name),
 ): ForeignParentPool[] {
   return nestedCollections(model).flatMap((collection) => {
-    const instances = distinctById(candidates(collection));
+    const sources = sourcesFor(collection).filter((source) => source.ids.length > 0);
     const pairs = discovery.of(collection.parent).flatMap((parent) => {
-      const held = idsListedUnder(discovery, collection, parent);
-      const foreign = instances.filter((instance) => !held?.has(ownRef(instance).id) && ownRef(instance).id !== ownRef(parent).id);
-      if (foreign.length === 0) return [];
+      const outside = sources.filter((source) => !startsWith(source.parentRefs, parent.refs));
+      if (outside.length === 0) return [];
       const root = parent.refs[0].id;
-      return [{ parent, nearby: foreign.filter((i) => i.refs[0].id === root), farther: foreign.filter((i) => i.refs[0].id !== root) }];
+      const nearby = outside.filter((source) => source.parentRefs[0]?.id === root);
+      return [{ parent, nearby, farther: outside.filter((source) => !nearby.includes(source)) }];
     });
     return pairs.length > 0 ? [{ collection, pairs }] : [];
   });
 }
 
-/** Nearby instances three times as often as farther ones, when both exist. */
-function nearbyFirst(nearby: DiscoveredInstance[], farther: DiscoveredInstance[]): fc.Arbitrary<DiscoveredInstance> {
+/** The same collection under other parents only: its members' real paths take the same sub-paths (actions). */
+export function sameCollectionSources(discovery: Discovery): (collection: NestedCollection) => InstanceSource[] {
+  return (collection) => discovery.listings.filter(isSource).filter((listing) => listing.node === collection);
+}
+
+/** Nearby sources four times as often as farther ones, when both exist. */
+function nearbyFirst(nearby: InstanceSource[], farther: InstanceSource[]): fc.Arbitrary<InstanceSource> {
   if (farther.length === 0) return fc.constantFrom(...nearby);
   if (nearby.length === 0) return fc.constantFrom(...farther);
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...nearby) }, { weight: 1, arbitrary: fc.constantFrom(...farther) });
+  return fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...nearby) }, { weight: 1, arbitrary: fc.constantFrom(...farther) });
 }
 
 /**
- * A foreign-parent case: a nested collection first (so that logins, with many instances, weigh as much as queues),
- * then a parent of it, then an instance that parent did not list.
+ * A foreign-parent case: a nested collection first (so that logins, with many parents, weigh as much as queues),
+ * then a parent of it, then a source of instances and which of its members to try.
  */
-export function foreignParentCase(pools: readonly ForeignParentPool[]): fc.Arbitrary<ForeignParentCase> {
-  return fc
-    .constantFrom(...pools)
-    .chain((pool) =>
+export function foreignParentCase(pools: readonly ForeignParentPool[], maxPicks = 3): fc.Arbitrary<ForeignParentCase> {
+  return fc.constantFrom(...pools).chain((pool) =>
+    fc.constantFrom(...pool.pairs).chain((pair) =>
       fc
-        .constantFrom(...pool.pairs)
-        .chain((pair) => nearbyFirst(pair.nearby, pair.farther).map((instance): ForeignParentCase => ({ collection: pool.collection, parent: pair.parent, instance }))),
-    );
+        .record({ source: nearbyFirst(pair.nearby, pair.farther), picks: fc.array(fc.nat({ max: 63 }), { minLength: 1, maxLength: maxPicks }) })
+        .map(({ source, picks }): ForeignParentCase => ({ collection: pool.collection, parent: pair.parent, source, picks })),
+    ),
+  );
 }
 
-/** The refs of a case's path: the foreign parent's, then the instance's own. */
-export function caseRefs(fpCase: ForeignParentCase) {
-  return [...fpCase.parent.refs, ownRef(fpCase.instance)];
+/** A foreign-parent case with one pick, and one addressing-form wish per level of its path (kept where a name exists). */
+export function foreignParentActionCase(pools: readonly ForeignParentPool[]): fc.Arbitrary<ForeignParentCase & { byName: boolean[] }> {
+  return foreignParentCase(pools, 1).chain((fpCase) =>
+    fc.array(fc.boolean(), { minLength: instanceSegments(fpCase.collection.item).length, maxLength: instanceSegments(fpCase.collection.item).length }).map((byName) => ({ ...fpCase, byName })),
+  );
 }
 
-/** A foreign-parent case with one addressing form per level of its path. */
-export function foreignParentCaseWithForms(pools: readonly ForeignParentPool[]): fc.Arbitrary<ForeignParentCase & { forms: AddressingForm[] }> {
-  return foreignParentCase(pools).chain((fpCase) => addressingForms(fpCase.collection.item, caseRefs(fpCase)).map((forms) => ({ ...fpCase, forms })));
+// Realising a case on the target: the parent's members and the instances are read fresh, right before the case is
+// judged, so that "does not hold it" is what the target says now, not what it said during discovery.
+
+/** A collection as read right now under one parent: its members, or undefined when it did not read as a list. */
+export interface FreshListing {
+  exchange: Exchange;
+  items?: { ref: InstanceRef; item: Record<string, unknown> }[];
+}
+
+/** Reads `collection` under `parentRefs` (UUID form) and keeps its members with what identifies them. */
+export async function readListing(client: TargetClient, collection: CollectionNode, parentRefs: InstanceRef[]): Promise<FreshListing> {
+  const exchange = requireAnswer(await client.get(buildPath(collection, parentRefs)));
+  if (exchange.status !== 200 || !Array.isArray(exchange.json)) return { exchange };
+  const nameProperty = collection.resource.nameProperty;
+  const items = (exchange.json as unknown[]).flatMap((value) => {
+    if (!value || typeof value !== 'object' || typeof (value as { id?: unknown }).id !== 'string') return [];
+    const item = value as Record<string, unknown>;
+    const ref: InstanceRef = { id: item.id as string };
+    if (nameProperty && typeof item[nameProperty] === 'string') ref.name = item[nameProperty] as string;
+    return [{ ref, item }];
+  });
+  return { exchange, items };
+}
+
+/** Whether the listing has a member with this id. */
+export function lists(listing: FreshListing, id: string): boolean {
+  return listing.items?.some(({ ref }) => ref.id === id) ?? false;
+}
+
+/** A real instance and a parent that does not hold it, both read fresh, with the reads that show it. */
+export interface FreshPair {
+  fpCase: ForeignParentCase;
+  /** The instance, as its source lists it now. */
+  instance: DiscoveredInstance;
+  /** The source's read, which lists the instance. */
+  sourceRead: Exchange;
+  /** The parent's collection, read right before: it does not list the instance. */
+  listing: Required<FreshListing>;
+}
+
+/**
+ * Reads the parent's collection and the case's source, and gives the picked members of the source that the parent
+ * does not list. A source that live telephony has emptied since discovery (an extension whose calls all ended) gives
+ * way to the next of `alternatives`, at most two of them, so that the case is not wasted.
+ */
+export async function freshPairs(
+  client: TargetClient,
+  fpCase: ForeignParentCase,
+  alternatives: readonly InstanceSource[],
+  onHeld?: (count: number) => void,
+): Promise<FreshPair[]> {
+  const { collection, parent } = fpCase;
+  const listing = await readListing(client, collection, parent.refs);
+  if (!listing.items) return []; // an unreadable collection is ADDR-UUID's to report
+  const sources = [fpCase.source, ...alternatives.filter((source) => source !== fpCase.source).slice(0, 2)];
+  for (const source of sources) {
+    const sourceListing = await readListing(client, source.node, source.parentRefs);
+    if (!sourceListing.items) continue;
+    const foreign = sourceListing.items.filter(({ ref }) => !lists(listing, ref.id));
+    onHeld?.(sourceListing.items.length - foreign.length);
+    if (foreign.length === 0) continue;
+    const picked = [...new Set(fpCase.picks.map((pick) => pick % foreign.length))].map((index) => foreign[index]);
+    return picked.map(({ ref, item }) => ({
+      fpCase,
+      instance: { node: source.node.item, refs: [...source.parentRefs, ref], listed: item, collectionPath: source.path },
+      sourceRead: sourceListing.exchange,
+      listing: listing as Required<FreshListing>,
+    }));
+  }
+  return [];
+}
+
+/** The other sources of the case's parent (nearby ones for a nearby source), for {@link freshPairs}. */
+export function alternativesTo(pools: readonly ForeignParentPool[], fpCase: ForeignParentCase): InstanceSource[] {
+  const pair = pools.find((pool) => pool.collection === fpCase.collection)?.pairs.find((candidate) => candidate.parent === fpCase.parent);
+  if (!pair) return [];
+  return pair.nearby.includes(fpCase.source) ? pair.nearby : pair.farther;
+}
+
+/** The refs of the path of a pair: the foreign parent's, then the instance's own. */
+export function pairRefs(pair: FreshPair): InstanceRef[] {
+  return [...pair.fpCase.parent.refs, ownRef(pair.instance)];
 }
 
 /** One instance as discovery found it under two or more parents (e.g. an agent under its queue and its extension). */

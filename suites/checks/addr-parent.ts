@@ -2,11 +2,10 @@ import fc from 'fast-check';
 import {
   buildPath, formsLabel, instanceSegments, type ActionNode, type AddressingForm, type CollectionNode, type InstanceRef, type PathNodeBase, type ResourceModel,
 } from '../../contracts/resource-model.js';
-import { allAddressingForms } from '../arbitraries/addressing-forms.js';
+import { allAddressingForms, canUseName } from '../arbitraries/addressing-forms.js';
 import {
-  caseRefs, foreignParentBatch, foreignParentCaseWithForms, foreignParentPools, holderGroups, holderGroupWithForms, nestedCollections, ownRef,
-  parentParameter,
-  type ForeignParentCase, type NestedCollection,
+  alternativesTo, foreignParentActionCase, foreignParentCase, foreignParentPools, freshPairs, holderGroups, holderGroupWithForms, lists,
+  nestedCollections, ownRef, pairRefs, parentParameter, readListing, sameCollectionSources, type FreshListing, type FreshPair, type NestedCollection,
 } from '../arbitraries/foreign-parent.js';
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
 import { bodyId, describeDifferences, identityDifferences, stableDifferences } from '../compare.js';
@@ -14,37 +13,16 @@ import type { DiscoveredInstance } from '../discovery.js';
 import { describeOutcome, type FindingInput } from '../finding.js';
 import type { Exchange, TargetClient } from '../target-client.js';
 
-/** A collection as read right now under one parent: its items' ids and names, or undefined when it did not read. */
-interface FreshListing {
-  exchange: Exchange;
-  items?: InstanceRef[];
-}
-
-/** Reads `collection` under `parentRefs` (UUID form) and keeps what identifies its items. */
-async function readListing(client: TargetClient, collection: CollectionNode, parentRefs: InstanceRef[]): Promise<FreshListing> {
-  const exchange = requireAnswer(await client.get(buildPath(collection, parentRefs)));
-  if (exchange.status !== 200 || !Array.isArray(exchange.json)) return { exchange };
-  const nameProperty = collection.resource.nameProperty;
-  const items = (exchange.json as unknown[]).flatMap((item): InstanceRef[] => {
-    if (!item || typeof item !== 'object' || typeof (item as { id?: unknown }).id !== 'string') return [];
-    const record = item as Record<string, unknown>;
-    const ref: InstanceRef = { id: record.id as string };
-    if (nameProperty && typeof record[nameProperty] === 'string') ref.name = record[nameProperty] as string;
-    return [ref];
-  });
-  return { exchange, items };
-}
-
 /**
- * What a path to `instance` under a parent that does not hold it must answer, given that parent's listing: 404,
+ * What a path to an instance under a parent that does not hold it must answer, given that parent's listing: 404,
  * except that the name form reaches the parent's own instance of that name when it has one (extension 101 of core
  * server B is B's own 101, a different instance: correct, not a leak).
  */
 type Expectation = { kind: 'absent' } | { kind: 'namesake'; id: string };
 
-function expectationFor(items: InstanceRef[], instance: InstanceRef, form: AddressingForm): Expectation {
-  const namesake = form === 'name' ? items.find((item) => item.name === instance.name) : undefined;
-  return namesake ? { kind: 'namesake', id: namesake.id } : { kind: 'absent' };
+function expectationFor(listing: Required<FreshListing>, instance: InstanceRef, form: AddressingForm): Expectation {
+  const namesake = form === 'name' ? listing.items.find(({ ref }) => ref.name === instance.name) : undefined;
+  return namesake ? { kind: 'namesake', id: namesake.ref.id } : { kind: 'absent' };
 }
 
 /** Whether the answer breaks the expectation. A namesake that does not answer is ADDR-NAME's to judge, not ours. */
@@ -54,10 +32,10 @@ function breaksExpectation(expectation: Expectation, answer: Exchange): boolean 
 }
 
 /** Whether a listing read after the answer explains it: the parent gained the instance, or a namesake that answered. */
-function explainedByNewMembership(items: InstanceRef[], instance: InstanceRef, form: AddressingForm, answer: Exchange): boolean {
-  if (items.some((item) => item.id === instance.id)) return true;
+function explainedByNewMembership(listing: FreshListing, instance: InstanceRef, form: AddressingForm, answer: Exchange): boolean {
+  if (!listing.items || lists(listing, instance.id)) return true;
   if (form !== 'name' || answer.status !== 200) return false;
-  return items.some((item) => item.name === instance.name && item.id === bodyId(answer.json));
+  return listing.items.some(({ ref }) => ref.name === instance.name && ref.id === bodyId(answer.json));
 }
 
 /** `CoreServer "main" › Extension "101"`: a chain of refs along a path, named where they have a name. */
@@ -68,7 +46,7 @@ function chainLabel(node: PathNodeBase, refs: InstanceRef[]): string {
     .join(' › ');
 }
 
-/** An instance with the parents it was listed under. */
+/** An instance with the parents it is listed under. */
 function instanceLabel(instance: DiscoveredInstance): string {
   return chainLabel(instance.node, instance.refs);
 }
@@ -89,13 +67,15 @@ class ForeignParentTally {
   requests = 0;
   expected404 = 0;
   namesakes = 0;
+  /** Members of a source that the foreign parent turned out to hold when read fresh (so not tried). */
   held = 0;
 
-  pair(fpCase: ForeignParentCase): void {
-    const key = `${ownRef(fpCase.instance).id}@${buildPath(fpCase.collection, fpCase.parent.refs)}`;
+  pair(pair: FreshPair): void {
+    const { collection, parent } = pair.fpCase;
+    const key = `${ownRef(pair.instance).id}@${buildPath(collection, parent.refs)}`;
     if (this.pairs.has(key)) return;
     this.pairs.add(key);
-    const kind = `${fpCase.collection.resource.name} under {${parentParameter(fpCase.collection)}}`;
+    const kind = `${collection.resource.name} under {${parentParameter(collection)}}`;
     this.byKind.set(kind, (this.byKind.get(kind) ?? 0) + 1);
   }
 
@@ -104,26 +84,20 @@ class ForeignParentTally {
     return [
       `${this.pairs.size} (instance, foreign parent) pairs tried in ${this.requests} requests, every mix of addressing forms of each (${this.forms.size} mixes: ${[...this.forms].sort().join(', ')})`,
       `pairs by kind of parent: ${kinds}`,
-      `answers expected 404: ${this.expected404}; name forms that reach the foreign parent's own instance of that name (correct): ${this.namesakes}; cases dropped because the parent held the instance when read fresh: ${this.held}`,
+      `answers expected 404: ${this.expected404}; name forms that reach the foreign parent's own instance of that name (correct): ${this.namesakes}; members of a source that the foreign parent held when read fresh (not tried): ${this.held}`,
     ];
   }
 }
 
-/** One pair: the parent's collection is read fresh, then the instance is asked for under it in every mix of forms. */
-async function tryForeignParentRead(context: CheckContext, tally: ForeignParentTally, fpCase: ForeignParentCase): Promise<FindingInput | undefined> {
-  const { collection, parent, instance } = fpCase;
-  const target = ownRef(instance);
-  const listing = await readListing(context.client, collection, parent.refs);
-  if (!listing.items) return undefined; // an unreadable collection is ADDR-UUID's (discovery problems) to report
-  if (listing.items.some((item) => item.id === target.id)) {
-    tally.held += 1;
-    return undefined;
-  }
-  tally.pair(fpCase);
-  const refs = caseRefs(fpCase);
+/** One pair: the instance is asked for under the foreign parent in every mix of forms. */
+async function tryForeignParentRead(context: CheckContext, tally: ForeignParentTally, pair: FreshPair): Promise<FindingInput | undefined> {
+  const { collection, parent } = pair.fpCase;
+  const target = ownRef(pair.instance);
+  const refs = pairRefs(pair);
+  tally.pair(pair);
   for (const forms of allAddressingForms(collection.item, refs)) {
     const form = forms[forms.length - 1];
-    const expectation = expectationFor(listing.items, target, form);
+    const expectation = expectationFor(pair.listing, target, form);
     const answer = requireAnswer(await context.client.get(buildPath(collection.item, refs, forms)));
     tally.requests += 1;
     tally.forms.add(formsLabel(forms));
@@ -132,8 +106,8 @@ async function tryForeignParentRead(context: CheckContext, tally: ForeignParentT
     if (!breaksExpectation(expectation, answer)) continue;
     // The parent may have gained the instance meanwhile: read its collection again before calling it a fault.
     const relisted = await readListing(context.client, collection, parent.refs);
-    if (!relisted.items || explainedByNewMembership(relisted.items, target, form, answer)) continue;
-    return foreignParentFinding(fpCase, forms, expectation, [listing.exchange, answer, relisted.exchange]);
+    if (explainedByNewMembership(relisted, target, form, answer)) continue;
+    return foreignParentFinding(pair, forms, expectation, answer, relisted.exchange);
   }
   return undefined;
 }
@@ -142,11 +116,11 @@ async function tryForeignParentRead(context: CheckContext, tally: ForeignParentT
 async function checkForeignParentReads(context: CheckContext, model: ResourceModel): Promise<void> {
   const discovery = await context.discovery();
   const pools = foreignParentPools(model, discovery);
-  if (pools.length === 0) context.notApplicable('no nested collection has a parent and an instance held elsewhere');
+  if (pools.length === 0) context.notApplicable('no nested collection has a parent and instances listed elsewhere');
   const tally = new ForeignParentTally();
-  await context.property('foreign-parent-answers-404', foreignParentBatch(pools), async ({ collection, parent, instances }) => {
-    for (const instance of instances) {
-      const found = await tryForeignParentRead(context, tally, { collection, parent, instance });
+  await context.property('foreign-parent-answers-404', foreignParentCase(pools), async (fpCase) => {
+    for (const pair of await freshPairs(context.client, fpCase, alternativesTo(pools, fpCase), (held) => (tally.held += held))) {
+      const found = await tryForeignParentRead(context, tally, pair);
       if (found) return found;
     }
     return undefined;
@@ -154,9 +128,9 @@ async function checkForeignParentReads(context: CheckContext, model: ResourceMod
   for (const line of tally.lines()) context.note(line);
 }
 
-function foreignParentFinding(fpCase: ForeignParentCase, forms: AddressingForm[], expectation: Expectation, exchanges: Exchange[]): FindingInput {
-  const { collection, parent, instance } = fpCase;
-  const [, answer] = exchanges;
+function foreignParentFinding(pair: FreshPair, forms: AddressingForm[], expectation: Expectation, answer: Exchange, relisted: Exchange): FindingInput {
+  const { collection, parent } = pair.fpCase;
+  const { instance } = pair;
   const under = buildPath(collection, parent.refs);
   const parentLabel = chainLabel(parent.node, parent.refs);
   const message =
@@ -167,7 +141,7 @@ function foreignParentFinding(fpCase: ForeignParentCase, forms: AddressingForm[]
     message,
     expected: expectation.kind === 'absent' ? '404' : `200 with the parent's own instance of that name (id ${expectation.id})`,
     actual: `${describeAnswer(answer, instance, expectation)}; ${under}, read before and after, does not list ${ownRef(instance).id}`,
-    exchanges,
+    exchanges: [pair.sourceRead, pair.listing.exchange, answer, relisted],
     provenance: 'inferred',
   };
 }
@@ -335,7 +309,7 @@ async function readJson(client: TargetClient, path: string): Promise<{ exchange:
 
 /**
  * Actions: an action of the contract on a real instance addressed under a foreign parent answers 404 and changes
- * nothing; the instance is read under its real parent before and after. A wrong success is undone at once.
+ * nothing; the instance is read at its real path before and after. A wrong success is undone at once.
  */
 async function checkForeignParentActions(context: CheckContext, model: ResourceModel): Promise<void> {
   if (context.settings.actionsAllowed === false) {
@@ -343,11 +317,11 @@ async function checkForeignParentActions(context: CheckContext, model: ResourceM
     return;
   }
   const discovery = await context.discovery();
-  // Only instances discovered at the action's own instance path: their real path takes the action and its undo.
-  const pools = foreignParentPools(model, discovery, (collection) => discovery.of(collection.item));
+  // Instances from the same collection under other parents: their real path takes the action and its undo.
+  const pools = foreignParentPools(model, discovery, sameCollectionSources(discovery));
   const cases = actionTargets(model, nestedCollections(model)).flatMap((target) => {
     const targetPools = pools.filter((pool) => pool.collection === target.collection);
-    return targetPools.length > 0 ? [foreignParentCaseWithForms(targetPools).map((fpCase) => ({ ...fpCase, target }))] : [];
+    return targetPools.length > 0 ? [foreignParentActionCase(targetPools).map((actionCase) => ({ ...actionCase, target }))] : [];
   });
   if (cases.length === 0) {
     context.note('no action of the contract could be tried under a foreign parent (no instance of an action\'s path was discovered)');
@@ -356,30 +330,34 @@ async function checkForeignParentActions(context: CheckContext, model: ResourceM
   const tried = new Map<string, number>();
   const forms = new Set<string>();
   await context.property('foreign-parent-action-answers-404', fc.oneof(...cases), async (actionCase) => {
-    const outcome = await tryActionUnderForeignParent(context, model, actionCase.target, actionCase);
-    if (typeof outcome !== 'string') return outcome;
-    tried.set(outcome, (tried.get(outcome) ?? 0) + 1);
-    forms.add(formsLabel(actionCase.forms));
+    const [pair] = await freshPairs(context.client, actionCase, alternativesTo(pools, actionCase));
+    if (!pair) return undefined;
+    const outcome = await tryActionUnderForeignParent(context, model, actionCase.target, pair, actionCase.byName);
+    if (outcome === undefined || 'message' in outcome) return outcome;
+    tried.set(outcome.label, (tried.get(outcome.label) ?? 0) + 1);
+    forms.add(formsLabel(outcome.forms));
     return undefined;
   });
   const counts = [...tried.entries()].sort().map(([label, count]) => `${label} ×${count}`).join(', ');
   context.note(`actions posted under a foreign parent, each answering 404 and changing nothing: ${counts || 'none'} (${forms.size} mixes of forms)`);
 }
 
-/** Tries one action; gives a label of what was tried when it conformed (or was not tried), or a finding. */
+/** Tries one action; gives what was tried when the target conformed, a finding when not, undefined when not tried. */
 async function tryActionUnderForeignParent(
   context: CheckContext,
   model: ResourceModel,
   target: ActionTarget,
-  fpCase: ForeignParentCase & { forms: AddressingForm[] },
-): Promise<string | FindingInput | undefined> {
+  pair: FreshPair,
+  byName: boolean[],
+): Promise<{ label: string; forms: AddressingForm[] } | FindingInput | undefined> {
   const { client } = context;
-  const { collection, parent, instance, forms } = fpCase;
+  const { collection, parent } = pair.fpCase;
+  const { instance } = pair;
   const own = ownRef(instance);
-  const listing = await readListing(client, collection, parent.refs);
-  if (!listing.items || listing.items.some((item) => item.id === own.id)) return undefined;
+  const refs = pairRefs(pair);
+  const forms = instanceSegments(collection.item).map((_, index): AddressingForm => (byName[index] && canUseName(collection.item, refs, index) ? 'name' : 'uuid'));
   // Never post where the foreign parent has its own instance of that name: the action would rightly act on it.
-  if (expectationFor(listing.items, own, forms[forms.length - 1]).kind !== 'absent') return undefined;
+  if (expectationFor(pair.listing, own, forms[forms.length - 1]).kind !== 'absent') return undefined;
 
   const realPath = (node: PathNodeBase) => buildPath(node, instance.refs);
   const owner = target.action.owner.kind === 'singleton' ? target.action.owner : undefined;
@@ -391,29 +369,33 @@ async function tryActionUnderForeignParent(
   const undo = plan && sibling(model, target.action, plan.undo.action);
   if (!plan || !action || !undo) return undefined;
 
-  const posted = requireAnswer(await client.post(buildPath(action, caseRefs(fpCase), forms), { body: plan.body }));
+  const posted = requireAnswer(await client.post(buildPath(action, refs, forms), { body: plan.body }));
   const after = await readJson(client, realPath(instance.node));
   const label = `${plan.action} on ${collection.resource.name} under {${parentParameter(collection)}}`;
+  const parentLabel = chainLabel(parent.node, parent.refs);
   if (posted.status === 404) {
     const changed = after.body ? stableDifferences(instance.node.resource, before.body, after.body) : [];
-    if (changed.length === 0) return label;
+    if (changed.length === 0) return { label, forms };
     return {
-      message: `${plan.action} on ${instanceLabel(instance)} addressed under ${chainLabel(parent.node, parent.refs)}, which does not hold it, answered 404 but changed the instance.`,
+      message: `${plan.action} on ${instanceLabel(instance)} addressed under ${parentLabel}, which does not hold it, answered 404 but changed the instance (path written ${formsLabel(forms)}).`,
       expected: '404 and no change',
       actual: `404, and ${describeDifferences(changed, before.body, after.body)}`,
-      exchanges: [listing.exchange, before.exchange, posted, after.exchange],
+      exchanges: [pair.listing.exchange, before.exchange, posted, after.exchange],
       provenance: 'inferred',
     };
   }
   const undone = posted.status >= 200 && posted.status < 300 ? requireAnswer(await client.post(realPath(undo), { body: plan.undo.body })) : undefined;
   const relisted = await readListing(client, collection, parent.refs);
-  if (relisted.items?.some((item) => item.id === own.id)) return label; // the parent gained it meanwhile: churn
+  if (lists(relisted, own.id)) return { label, forms }; // the parent gained it meanwhile: churn
   const ownerAfter = owner ? await readJson(client, realPath(owner)) : undefined;
   return {
-    message: `${plan.action} on ${instanceLabel(instance)} addressed under ${chainLabel(parent.node, parent.refs)}, which does not hold it, answered ${posted.status} (path written ${formsLabel(forms)})${undone ? `; the checker undid it with ${plan.undo.action} at the real path` : ''}.`,
+    message: `${plan.action} on ${instanceLabel(instance)} addressed under ${parentLabel}, which does not hold it, answered ${posted.status} (path written ${formsLabel(forms)})${undone ? `; the checker undid it with ${plan.undo.action} at the real path` : ''}.`,
     expected: `404, and no change (had it acted, ${plan.effect})`,
     actual: describeOutcome(posted),
-    exchanges: [listing.exchange, before.exchange, ...(ownerBefore ? [ownerBefore.exchange] : []), posted, after.exchange, ...(ownerAfter ? [ownerAfter.exchange] : []), ...(undone ? [undone] : []), relisted.exchange],
+    exchanges: [
+      pair.listing.exchange, before.exchange, ...(ownerBefore ? [ownerBefore.exchange] : []), posted, after.exchange,
+      ...(ownerAfter ? [ownerAfter.exchange] : []), ...(undone ? [undone] : []), relisted.exchange,
+    ],
     provenance: 'inferred',
   };
 }
