@@ -28,7 +28,10 @@ export interface Exchange {
   status: number;
   contentType?: string;
   headers: Record<string, string>;
-  /** The body as text, at most `maxBodyBytes`. */
+  /**
+   * The body as text, at most `maxBodyBytes`; a body that is not JSON is kept only up to {@link keptNonJsonBytes}
+   * (rules quote it, none reads it whole), so a run that meets many huge bodies does not hold them all.
+   */
   bodyText: string;
   /** True when the body was longer than the cap and was cut. */
   truncated: boolean;
@@ -252,7 +255,7 @@ export class TargetClient {
 
   /** One attempt of a request; fills `exchange` with what came back. */
   private async sendOnce(exchange: Exchange, options: RequestOptions, handle: StopHandle): Promise<{ staleConnection: boolean }> {
-    const body: ReadBody = { text: '', truncated: false };
+    const body: ReadBody = { bytes: Buffer.alloc(0), truncated: false };
     let test = this.shared.agent[exchange.method.toLowerCase() as 'get'](exchange.path)
       .agent(this.shared.connections)
       .redirects(0)
@@ -277,15 +280,21 @@ export class TargetClient {
       exchange.status = response.status;
       exchange.headers = Object.fromEntries(Object.entries(response.headers as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
       exchange.contentType = exchange.headers['content-type'];
-      exchange.bodyText = body.text;
       exchange.truncated = body.truncated;
+      // A body cut at the cap is not JSON: no need to try.
+      exchange.bodyText = body.truncated ? '' : body.bytes.toString('utf8');
       if (exchange.bodyText.length > 0) {
         try {
           exchange.json = JSON.parse(exchange.bodyText);
         } catch {
-          // Not JSON: the text stays in bodyText; the rules that need JSON say so.
+          // Not JSON: the rules that need JSON say so.
         }
       }
+      if (exchange.json === undefined && body.bytes.length > keptNonJsonBytes) {
+        // Decoded afresh from the bytes: a slice of the whole text would keep the whole text alive.
+        exchange.bodyText = body.bytes.subarray(0, keptNonJsonBytes).toString('utf8');
+        exchange.truncated = true;
+      } else if (body.truncated) exchange.bodyText = body.bytes.toString('utf8');
       return { staleConnection: false };
     } catch (error) {
       exchange.transportError = describeTransportError(error, this.requestTimeoutMs);
@@ -304,7 +313,7 @@ export class TargetClient {
       const finish = () => {
         if (done) return;
         done = true;
-        exchange.text = Buffer.concat(chunks).toString('utf8');
+        exchange.bytes = Buffer.concat(chunks);
         callback(null, null);
       };
       res.on('data', (chunk: Buffer) => {
@@ -331,9 +340,12 @@ export class TargetClient {
 
 /** The body as the capped parser read it. */
 interface ReadBody {
-  text: string;
+  bytes: Buffer;
   truncated: boolean;
 }
+
+/** How much of a body that is not JSON an exchange keeps, bytes. */
+export const keptNonJsonBytes = 64 * 1024;
 
 function describeTransportError(error: unknown, timeoutMs: number): string {
   const e = error as { code?: string; timeout?: number; message?: string };
