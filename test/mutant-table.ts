@@ -27,8 +27,25 @@ export function ruleFamilyOf(ruleId: string): string {
 export const mutantTable: readonly MutantRow[] = [
   // Issue 2: addressing, schema and content type.
   { fault: 'uuid-read-wrong-id', mustFail: 'ADDR-UUID' },
-  { fault: 'name-lookup-ignores-core-server', mustFail: 'ADDR-NAME' },
-  { fault: 'mixed-parent-by-name-broken', mustFail: 'ADDR-MIXED' },
+  {
+    fault: 'name-lookup-ignores-core-server',
+    mustFail: 'ADDR-NAME',
+    alsoBreaks: [
+      { rule: 'ACT-EFFECT', why: 'it reads the effect back by name too, and the second core server\'s extension by name is the first one\'s' },
+      { rule: 'ACT-ADDRESSING', why: 'an action on the second core server\'s extension by name lands on the first one\'s' },
+      { rule: 'ACT-SEQUENCES', why: 'its steps address extensions by name, and on the second core server they land on the first one\'s' },
+    ],
+  },
+  {
+    fault: 'mixed-parent-by-name-broken',
+    mustFail: 'ADDR-MIXED',
+    alsoBreaks: [
+      { rule: 'ACT-EFFECT', why: 'it reads the effect back with the core server by name, and a call or agent by UUID under it answers 404' },
+      { rule: 'ACT-ADDRESSING', why: 'an action with the core server by name and an instance by UUID under it answers 404' },
+      { rule: 'ACT-CONFLICT', why: 'a conflicting action written with the core server by name and the agent by UUID answers 404, not 409' },
+      { rule: 'ACT-SEQUENCES', why: 'its steps mix the forms, and one with the core server by name and an instance by UUID answers 404' },
+    ],
+  },
   { fault: 'list-item-stale-display-name', mustFail: 'ADDR-LIST' },
   { fault: 'name-prefix-match', mustFail: 'ADDR-UNKNOWN' },
   // Issue 7: scope. One mutant per kind of parent that leaks: core server, queue and extension (agents), user
@@ -66,6 +83,7 @@ export const mutantTable: readonly MutantRow[] = [
       { rule: 'RESTART-NAMES', why: 'it reads every name by getByName after the restart, and names that need percent-encoding answer 404' },
       { rule: 'ACT-EFFECT', why: 'it reads the object acted on by name too, and a queue or user whose name needs percent-encoding answers 404' },
       { rule: 'ACT-ADDRESSING', why: 'it acts and reads through getByName, and a queue or user whose name needs percent-encoding answers 404' },
+      { rule: 'ACT-SEQUENCES', why: 'its steps act through getByName too, and on a queue or user whose name needs percent-encoding they answer 404' },
     ],
   },
   { fault: 'get-consumes-logins', mustFail: 'HTTP-SAFE-GET' },
@@ -80,6 +98,24 @@ export const mutantTable: readonly MutantRow[] = [
   // HTTP-METHOD is a SHOULD rule: only --strict makes its failure fail the run.
   { fault: 'put-accepted', mustFail: 'HTTP-METHOD', run: { strict: true } },
   { fault: 'core-servers-open', mustFail: 'AUTH-REQUIRED' },
+  // Issue 4: actions. ACT-CONFLICT is a SHOULD rule: only --strict makes its failure fail the run.
+  { fault: 'pause-noop', mustFail: 'ACT-EFFECT' },
+  { fault: 'action-by-name-noop', mustFail: 'ACT-ADDRESSING' },
+  { fault: 'dnd-hits-other-core-server', mustFail: 'ACT-ADDRESSING' },
+  { fault: 'pause-pauses-all-agents-of-extension', mustFail: 'ACT-ISOLATION' },
+  { fault: 'counted-pause', mustFail: 'ACT-SEQUENCES' },
+  { fault: 'login-inherits-old-agent-state', mustFail: 'ACT-SEQUENCES' },
+  { fault: 'invalid-json-500', mustFail: 'ACT-BAD-BODY' },
+  { fault: 'status-missing-type-accepted', mustFail: 'ACT-BAD-BODY' },
+  {
+    fault: 'unknown-agent-action-204',
+    mustFail: 'ACT-UNKNOWN',
+    alsoBreaks: [
+      { rule: 'ADDR-PARENT', why: 'it posts agent actions under a queue or extension that does not hold the agent, where its UUID is unknown, and the fault answers those 204' },
+    ],
+  },
+  { fault: 'double-login-accepted', mustFail: 'ACT-CONFLICT', run: { strict: true } },
+  { fault: 'pause-changes-agent-uuid', mustFail: 'ACT-IDENTITY' },
   // Restart and re-creation: every run restarts its server through the control server (run-against-reference).
   { fault: 'restart-keeps-uuids', mustFail: 'RESTART-NEW-UUIDS' },
   { fault: 'restart-keeps-queue-uuids', mustFail: 'RESTART-NEW-UUIDS' },

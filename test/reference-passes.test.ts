@@ -22,6 +22,8 @@ describe.each([
     expect(run.exitCode).toBe(0);
     // The restart rules passed on a real restart: one, shared by the three of them.
     expect(run.restarts).toBe(1);
+    // Every action the checker took was undone: the server is as it was (names, membership, paused, penalty, DND, statuses).
+    expect(run.fingerprintAfter).toBe(run.fingerprintBefore);
     expect(await reportSchemaErrors(run.files.find((file) => file.endsWith('conformance.json'))!)).toEqual([]);
   });
 });
