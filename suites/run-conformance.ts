@@ -224,6 +224,37 @@ function withoutUrlCredentials(options: ConformanceRunOptions): ConformanceRunOp
   return { ...options, target: url.href, user, password };
 }
 
+/**
+ * The report of a run that the probe stopped (target unreachable, credentials refused): every rule the run was
+ * to decide is `error` with the probe's message, so a CI job's JUnit tab and summary say why nothing passed.
+ */
+async function writeProbeFailureReport(options: ConformanceRunOptions, contract: LoadedContract, message: string): Promise<{ report: ConformanceReport; files: string[] }> {
+  const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const numRuns = options.numRuns ?? 100;
+  const selected = checks.filter(
+    (check) =>
+      inShard(check.ruleId, options.shard) &&
+      !(options.only?.length && !matchesSelector(check.ruleId, options.only)) &&
+      !matchesSelector(check.ruleId, options.skip ?? []),
+  );
+  const now = new Date();
+  const report = buildReport(
+    selected.map((check) => ({ ...interruptedResult(check.ruleId), reason: `not run: ${message}` })),
+    {
+      tool: await toolInfo(),
+      contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
+      targetUrl: options.target,
+      startedAt: now,
+      finishedAt: now,
+      seed,
+      options: publicOptions(options, seed, numRuns),
+      runErrors: [message],
+    },
+  );
+  const formats = options.formats ?? reportFormats.map((f) => f.name);
+  return { report, files: await writeReports(report, resolve(options.reportDir ?? 'conformance-report'), formats) };
+}
+
 /** Runs the checker against a target and writes the reports. Never throws for a problem of the target. */
 export async function runConformance(given: ConformanceRunOptions): Promise<ConformanceRunResult> {
   // --max-time counts from here: loading the contract and starting vitest are part of the run.
@@ -259,7 +290,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     throw error;
   }
   const probed = await probeTarget(options);
-  if (probed) return probed;
+  if (probed) return { ...probed, ...(await writeProbeFailureReport(options, contract, probed.message!)) };
 
   // A replay rebuilds its cases from the instances that discovery samples with the recorded seed (and core server).
   const seed = options.seed ?? replay?.source.seed ?? Math.floor(Math.random() * 2 ** 31);

@@ -266,15 +266,18 @@ describe('hostile targets: the run ends by itself, every rule gets a verdict, th
       expect(workerPeak / MiB, 'peak RSS of the suites\' worker, MiB').toBeLessThan(400);
     }
 
-    if (row.exitCode >= 2) {
-      expect(run.message).toMatch(row.message!);
-      await rm(reportDir, { recursive: true, force: true });
-      return;
-    }
     const report = run.report!;
     const reportFile = join(reportDir, 'conformance.json');
     expect(existsSync(reportFile), 'the report is written').toBe(true);
     expect(await reportSchemaErrors(reportFile)).toEqual([]);
+    if (row.exitCode >= 2) {
+      // The probe stopped the run: the report says so for every rule, and why.
+      expect(run.message).toMatch(row.message!);
+      expect(report.rules.map((rule) => rule.id).sort()).toEqual(checks.map((check) => check.ruleId).sort());
+      for (const rule of report.rules) expect(`${rule.id} ${rule.verdict} ${rule.reason}`).toMatch(new RegExp(`error not run: .*${row.message!.source}`));
+      await rm(reportDir, { recursive: true, force: true });
+      return;
+    }
     // Every rule still ran: each registered check has a verdict, and none crashed on what it was sent.
     expect(report.rules.map((rule) => rule.id).sort()).toEqual(checks.map((check) => check.ruleId).sort());
     const crashed = report.rules.filter((rule) => /raised an unexpected error/.test(rule.reason ?? ''));
