@@ -115,7 +115,27 @@ export class ActionSession {
  * Runs `work` with a session over the target's arena, and restores the run's ledger afterwards, always. Notes on
  * the rule: the arena's size, the actions sent, the calls left to end on their own, and what could not be restored.
  */
-export async function withActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
+export function withActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
+  // An interrupted test is abandoned by its runner at once; the suite waits for this to settle (restored) before
+  // the worker may end (settleActionSessions).
+  const running = runActionSession(context, work);
+  const settled = running.then(
+    () => undefined,
+    () => undefined,
+  );
+  activeSessions.add(settled);
+  void settled.then(() => activeSessions.delete(settled));
+  return running;
+}
+
+const activeSessions = new Set<Promise<void>>();
+
+/** Resolves once every action session under way has ended and restored what it changed. */
+export async function settleActionSessions(): Promise<void> {
+  await Promise.all([...activeSessions]);
+}
+
+async function runActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
   const discovery = await context.discovery();
   const arena = buildArena(context.model, discovery, { seed: context.settings.seed });
   if (arena.collections.length === 0 && arena.singletons.length === 0) context.notApplicable('discovery found nothing that an action of the contract acts on');
