@@ -211,15 +211,19 @@ export interface HolderGroup {
   holders: DiscoveredInstance[];
 }
 
-/** The ids that discovery found listed in more than one collection path, with one holder per path. */
+/**
+ * The instances that discovery found listed in more than one collection path, with one holder per path. An id is
+ * grouped within its resource only: two resources sharing an id is ID-UNIQUE's to report, not a second holder.
+ */
 export function holderGroups(discovery: Discovery): HolderGroup[] {
-  const byId = new Map<string, Map<string, DiscoveredInstance>>();
+  const byInstance = new Map<string, { id: string; paths: Map<string, DiscoveredInstance> }>();
   for (const instance of discovery.instances) {
-    const paths = byId.get(ownRef(instance).id) ?? new Map<string, DiscoveredInstance>();
-    if (!paths.has(instance.collectionPath)) paths.set(instance.collectionPath, instance);
-    byId.set(ownRef(instance).id, paths);
+    const key = `${instance.node.resource.name} ${ownRef(instance).id}`;
+    const group = byInstance.get(key) ?? { id: ownRef(instance).id, paths: new Map<string, DiscoveredInstance>() };
+    if (!group.paths.has(instance.collectionPath)) group.paths.set(instance.collectionPath, instance);
+    byInstance.set(key, group);
   }
-  return [...byId.entries()].filter(([, paths]) => paths.size > 1).map(([id, paths]) => ({ id, holders: [...paths.values()] }));
+  return [...byInstance.values()].filter(({ paths }) => paths.size > 1).map(({ id, paths }) => ({ id, holders: [...paths.values()] }));
 }
 
 /** What kind of holding a group shows: the templates of its holders, e.g. queue agents + extension agents. */
