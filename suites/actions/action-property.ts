@@ -41,7 +41,7 @@ export async function runActionProperties(session: ActionSession, options: Actio
       try {
         return await options.judge(run);
       } finally {
-        for (const line of await restoreCase(session, run)) context.note(`not restored after a case: ${line}`);
+        for (const line of await restoreCase(session, run)) session.noteOnce(`not restored after a case: ${line}`);
       }
     }, { maxRuns: options.maxRuns });
   }

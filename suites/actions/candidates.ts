@@ -41,10 +41,14 @@ export function ownerCandidates(arena: Arena, state: ArenaState, action: ActionN
       collections.filter((c) => c.node === node && state.collections.get(c.path)?.has(id) !== false).slice(0, 1).map((c) => [...c.parentRefs, { id }]),
     );
   }
+  // Where the arena includes only some instances of the owner's node (a queue), the others are not watched: the
+  // model knows nothing of their collections, so no action is posted on them.
+  const included = arena.instances.get(action.ownerInstance);
   return ownerCollections(arena, action).flatMap((collection) => {
     const members = state.collections.get(collection.path);
     if (!members) return [];
     return [...members.values()]
+      .filter((item) => !included || included.some((refs) => refs[refs.length - 1].id === item.id))
       .map((item) => [...collection.parentRefs, refOfItem(resource, item)])
       .filter((refs) => fullyWatched(arena, state, action, refs[refs.length - 1].id, refs[0].id));
   });

@@ -51,7 +51,7 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
         provenance: valid.action.provenance,
       };
       const restored = await session.restore(scope, before.state, after.state);
-      for (const line of restored.notRestored) session.context.note(`not restored after a case: ${line}`);
+      for (const line of restored.notRestored) session.noteOnce(`not restored after a case: ${line}`);
     }
     return finding;
   } catch (error) {

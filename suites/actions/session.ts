@@ -37,6 +37,7 @@ export class ActionSession {
   actionsSent = 0;
   /** The latest read of each path. */
   private readonly lastReads = new Map<string, Exchange>();
+  private readonly noted = new Set<string>();
 
   constructor(context: CheckContext, arena: Arena, ledger: RestoreLedger, initial: ArenaState) {
     this.context = context;
@@ -86,6 +87,13 @@ export class ActionSession {
     for (const [path, exchange] of observation.exchanges) this.lastReads.set(path, exchange);
   }
 
+  /** Notes a line on the check's rule, once however often it comes (a fault that defeats every restore says so once). */
+  noteOnce(line: string): void {
+    if (this.noted.has(line)) return;
+    this.noted.add(line);
+    this.context.note(line);
+  }
+
   /** Remembers instances the checker created (transient ones are left to end on their own, and counted). */
   noteCreated(id: string, collections: ArenaCollection[]): void {
     this.created.set(id, collections);
@@ -104,6 +112,7 @@ export class ActionSession {
       observe: async (s: Scope) => (await observe(this.context.client, s)).state,
       act: async (i: ActionInvocation) => {
         this.actionsSent += 1;
+        if (i.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
         return sendAction(this.context.client, i);
       },
     };
@@ -159,7 +168,7 @@ async function runActionSession(context: CheckContext, work: (session: ActionSes
     try {
       const outcome = await session.restoreAll();
       if (outcome.exchanges.length > 0) context.note(`restored at the end: ${outcome.exchanges.length} action(s) sent to put the target back as found`);
-      for (const line of outcome.notRestored) context.note(`not restored: ${line}`);
+      for (const line of outcome.notRestored) session.noteOnce(`not restored: ${line}`);
       if (currentInterruption().interrupted && outcome.notRestored.length > 0) {
         process.stderr.write(`isym-conform: interrupted; could not restore:\n${outcome.notRestored.map((line) => `  ${line}`).join('\n')}\n`);
       }

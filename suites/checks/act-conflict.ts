@@ -29,7 +29,10 @@ export const actConflictCheck: ConformanceCheck = {
             const problem = await provisionOwner(session, action, provision);
             if (problem) return void tally.skip(name, problem);
           }
-          const chosen = chooseInvocation(session.arena, session.current, action, draft, { statuses: [409], preferChange: false, addressing: 'draft', created: session.created });
+          const options = { statuses: [409], preferChange: false, addressing: 'draft' as const, created: session.created };
+          // A conflict may need a body reference to name a listed instance (the call's own extension): try that too.
+          const listed = draft.body && { ...draft.body, refs: Object.fromEntries(Object.keys(draft.body.refs).map((property) => [property, { kind: 'listed' as const }])) };
+          const chosen = chooseInvocation(session.arena, session.current, action, draft, options) ?? (listed && chooseInvocation(session.arena, session.current, action, { ...draft, body: listed }, options));
           if (!chosen) return void tally.skip(name, `the arena has no state in which ${action.template} conflicts`);
           tally.count(name);
           return checkRefusals(session, chosen.invocation, [{ label: `a conflict (${chosen.prediction.reason})`, invocation: chosen.invocation }], 409);

@@ -42,7 +42,7 @@ export const actSequencesCheck: ConformanceCheck = {
       if (!top) return context.notApplicable('discovery found no top-level instance to run sequences under');
       const arena = narrowArena(session.arena, SEQUENCE_INSTANCES_PER_PARENT, busyness(session.arena, session.current), [top.id]);
       const scope = wholeArena(arena);
-      const runs = Math.max(5, Math.round(context.settings.numRuns * RUNS_SHARE));
+      const runs = Math.min(context.settings.numRuns, Math.max(5, Math.round(context.settings.numRuns * RUNS_SHARE)));
       let sequences = 0;
       let steps = 0;
       // Shrinking runs a sequence per attempt: after the first failure, at most this many more run, and the
@@ -72,13 +72,13 @@ export const actSequencesCheck: ConformanceCheck = {
               expected: 'after each step, the status and the state that the model of the effects predicts',
               actual: error.problem,
               exchanges: [...startReads, ...error.steps.map((step) => step.exchange), ...error.reads],
-              provenance: 'inferred',
+              provenance: error.steps.every((step) => step.invocation.action.provenance === 'inferred') ? 'inferred' : 'doc',
             };
           } finally {
             sequences += 1;
             steps += real.steps.length;
             const restored = await session.restore(scope, start.state);
-            for (const line of restored.notRestored) context.note(`not restored after a sequence: ${line}`);
+            for (const line of restored.notRestored) session.noteOnce(`not restored after a sequence: ${line}`);
           }
         },
         { maxRuns: runs },
