@@ -113,7 +113,8 @@ async function runCli(args: string[]): Promise<CliRun> {
   const started = performance.now();
   const child = spawn(process.execPath, [...cliEntry, ...args, '--format', 'json', '--report-dir', reportDir], {
     cwd: root,
-    env: { ...process.env, NO_COLOR: '1' },
+    // Credentials by the environment, as a CI passes them: no password in a command line this bench prints.
+    env: { ...process.env, NO_COLOR: '1', ISYM_USER: DEFAULT_USER, ISYM_PASSWORD: DEFAULT_PASSWORD },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   const memory = canMeasureProcessMemory() && child.pid !== undefined ? watchTreeMemory(child.pid, 25) : undefined;
@@ -142,7 +143,7 @@ async function checkerRun(size: number, log: RequestLog, extraArgs: string[]): P
   try {
     log.start();
     const run = await runCli([
-      '--target', reference.baseUrl, '--user', DEFAULT_USER, '--password', DEFAULT_PASSWORD,
+      '--target', reference.baseUrl,
       '--restart-cmd', restartCommand, '--seed', '42', ...extraArgs,
     ]);
     return { ...run, served: log.stop(), size };
