@@ -33,6 +33,7 @@ export const mutantTable: readonly MutantRow[] = [
     alsoBreaks: [
       { rule: 'ACT-EFFECT', why: 'it reads the effect back by name too, and the second core server\'s extension by name is the first one\'s' },
       { rule: 'ACT-ADDRESSING', why: 'an action on the second core server\'s extension by name lands on the first one\'s' },
+      { rule: 'RESTART-NAMES', why: 'it checks that every name still reaches the object with its configurationId through getByName, which on the second core server reaches the first one\'s' },
       { rule: 'ACT-SEQUENCES', why: 'its steps address extensions by name, and on the second core server they land on the first one\'s' },
     ],
   },
@@ -63,9 +64,6 @@ export const mutantTable: readonly MutantRow[] = [
   {
     fault: 'duplicate-ids',
     mustFail: 'ID-UNIQUE',
-    alsoBreaks: [
-      { rule: 'ADDR-PARENT', why: 'the UUID of a conference room is also a queue\'s, so under CS/queues it reaches an object that CS/queues does not hold as that conference room' },
-    ],
   },
   {
     fault: 'duplicate-conference-identifier',
