@@ -60,15 +60,6 @@ export function listingsOf(state: ArenaState, id: string): string[] {
   return [...state.collections].filter(([, members]) => members.has(id)).map(([path]) => path);
 }
 
-/** The item of `id` in any collection that lists it. */
-export function itemOf(state: ArenaState, id: string): Item | undefined {
-  for (const members of state.collections.values()) {
-    const item = members.get(id);
-    if (item) return item;
-  }
-  return undefined;
-}
-
 function isItem(value: unknown): value is Item {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }

@@ -220,14 +220,6 @@ export function wholeArena(arena: Arena): Scope {
   return { collections: arena.collections, singletons: arena.singletons };
 }
 
-/** The part of the arena under one top-level instance (one core server): the first ref of every path. */
-export function arenaUnder(arena: Arena, topId: string): Scope {
-  return {
-    collections: arena.collections.filter((c) => c.parentRefs[0]?.id === topId),
-    singletons: arena.singletons.filter((s) => s.ownerRefs[0]?.id === topId),
-  };
-}
-
 /** Joins scopes, each path once. */
 export function joinScopes(...scopes: Scope[]): Scope {
   const collections = new Map<string, ArenaCollection>();

@@ -326,6 +326,14 @@ function planRound(arena: Arena, scope: Scope, original: ArenaState, current: Ar
   return { plan, stuck };
 }
 
+/**
+ * The first action that would take `scope` from `current` back towards `original` (the state before some
+ * change), planned from the contract's effects; undefined when there is nothing to undo or no action for it.
+ */
+export function planUndo(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): ActionInvocation | undefined {
+  return planRound(arena, scope, original, current).plan[0];
+}
+
 function describeWanted(wanted: Record<string, unknown>, now: Item): string {
   return Object.entries(wanted).map(([key, value]) => `${key} is ${JSON.stringify(now[key])}, was ${JSON.stringify(value)}`).join('; ');
 }

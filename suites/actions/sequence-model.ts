@@ -12,10 +12,11 @@ import type { ActionNode, InstanceRef } from '../../contracts/resource-model.js'
 import type { Exchange } from '../target-client.js';
 import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
-import { mergeStates, type ArenaState } from './arena-state.js';
+import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
 import { compareStates, describeDifference, expectedAfter, predict, scopeOf, type Difference, type ResourceLookup } from './effect-model.js';
-import { describeInvocation, type ActionInvocation } from './invocation.js';
+import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
+import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
 
 /** What the model knows: the predicted state, what the checker created, and what each step touched. */
@@ -25,7 +26,19 @@ export interface SequenceModel {
   /** Id or name → the step that last touched it (1-based). */
   touched: Map<string, number>;
   steps: number;
+  /** The last step's invocation, for a step that repeats it. */
+  last?: ActionInvocation;
+  /** The state before the last step that changed anything, for a step that undoes it. */
+  beforeLastChange?: ArenaState;
 }
+
+/**
+ * How a command is chosen: afresh from its own draft, or as a follow-up of the steps before it: the same action on
+ * the same instance again (is a repeat harmless?), or the action that undoes the last change (does it undo it?).
+ * A probe is three steps: a fresh action that changes something, its repeat, and its undo. These are where
+ * counting and state-keeping faults show.
+ */
+export type StepKind = 'fresh' | 'repeat' | 'undo' | 'probe';
 
 /** One step as it ran on the target. */
 export interface SequenceStep {
@@ -67,8 +80,10 @@ function byRecency(model: SequenceModel) {
         const refs = candidate.invocation.refs;
         const body = candidate.invocation.body?.kind === 'json' ? (candidate.invocation.body.value as Record<string, unknown>) : {};
         const names = Object.values(body).filter((value): value is string => typeof value === 'string');
-        // The deepest level weighs most: the instance itself, then its parents.
-        const score = Math.max(...refs.map((ref, level) => Math.max(recency(ref.id), recency(ref.name)) * (level + 1)), ...names.map((name) => recency(name) * refs.length), 0);
+        // Everything it touches counts, the deeper levels (the instance itself) more than their parents.
+        const score =
+          refs.reduce((total, ref, level) => total + Math.max(recency(ref.id), recency(ref.name)) * (level + 1), 0) +
+          names.reduce((total, name) => total + recency(name) * refs.length, 0);
         return { candidate, index, score };
       })
       .sort((a, b) => b.score - a.score || a.index - b.index)
@@ -91,26 +106,46 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
   constructor(
     readonly name: string,
     readonly variants: ActionNode[],
-    readonly draft: CaseDraft & { mode?: 'change' | 'success' | 'any' },
+    readonly draft: CaseDraft & { mode?: 'change' | 'success' | 'any'; kind?: StepKind },
   ) {}
 
   check(): boolean {
     return true;
   }
 
-  async run(model: SequenceModel, real: SequenceReal): Promise<void> {
+  /** The invocation of a step of this command on the model, or undefined when there is nothing to act on. */
+  private choose(model: SequenceModel, real: SequenceReal, kind: StepKind): ActionInvocation | undefined {
+    if (kind === 'repeat' && model.last) return model.last;
+    if (kind === 'undo' && model.beforeLastChange) {
+      const undo = planUndo(real.arena, real.scope, model.beforeLastChange, model.state);
+      if (undo) return { ...undo, forms: formsFromWishes(undo.action, undo.refs, this.draft.byName) };
+    }
     const action = this.variants[this.draft.variant % this.variants.length];
     // Mostly an action that succeeds (by preference one that changes something), now and then any, a conflict too.
-    const mode = this.draft.mode ?? 'change';
-    const chosen = chooseInvocation(real.arena, model.state, action, this.draft, {
+    const mode = kind === 'probe' ? 'change' : this.draft.mode ?? 'change';
+    return chooseInvocation(real.arena, model.state, action, this.draft, {
       statuses: mode === 'any' ? [204, 409] : [204],
       preferChange: mode === 'change',
       addressing: 'draft',
       created: model.created,
       order: byRecency(model),
-    });
-    if (!chosen) return; // nothing to act on in the model's state: the step does nothing
-    const invocation = chosen.invocation;
+    })?.invocation;
+  }
+
+  async run(model: SequenceModel, real: SequenceReal): Promise<void> {
+    const kind = this.draft.kind ?? 'fresh';
+    if (kind !== 'probe') return this.step(model, real, kind);
+    const steps = model.steps;
+    await this.step(model, real, 'probe');
+    if (model.steps === steps) return; // nothing to probe
+    await this.step(model, real, 'repeat');
+    await this.step(model, real, 'undo');
+  }
+
+  /** One step: choose on the model, post, and compare the target with the model. */
+  private async step(model: SequenceModel, real: SequenceReal, kind: StepKind): Promise<void> {
+    const invocation = this.choose(model, real, kind);
+    if (!invocation) return; // nothing to act on in the model's state: the step does nothing
     // What live telephony fills (calls) the model cannot know: it is read just before the action.
     const live: Scope = { collections: scopeOf(real.arena, model.state, invocation).collections.filter((c) => c.transient), singletons: [] };
     const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
@@ -150,14 +185,21 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       const members = outcome.state.collections.get(collection.path);
       if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
     }
+    if (changedPaths(model.state, outcome.state).length > 0) model.beforeLastChange = model.state;
+    model.last = invocation;
     model.state = outcome.state;
     const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};
     touch(model, ...invocation.refs, ...Object.values(body).filter((v): v is string => typeof v === 'string'));
     for (const [index, create] of prediction.creates.entries()) touch(model, outcome.createdIds[index], ...create.collections.flatMap((c) => c.parentRefs));
-    for (const remove of prediction.removes) touch(model, remove.id);
+    // A removed instance's parents are touched too: what re-creates it names them (a login names the extension).
+    for (const remove of prediction.removes) {
+      touch(model, remove.id, ...look.collections.filter((c) => before.collections.get(c.path)?.has(remove.id)).flatMap((c) => c.parentRefs));
+    }
   }
 
   toString(): string {
+    if (this.draft.kind === 'repeat' || this.draft.kind === 'undo') return `${this.draft.kind} the last ${this.draft.kind === 'repeat' ? 'step' : 'change'} (else ${this.name}, pick ${this.draft.pick})`;
+    if (this.draft.kind === 'probe') return `probe ${this.name} (variant ${this.draft.variant}, pick ${this.draft.pick}): it, again, undone`;
     return `${this.name}(variant ${this.draft.variant}, ${this.draft.mode ?? 'change'}, pick ${this.draft.pick}${this.draft.body ? `, body ${JSON.stringify(this.draft.body)}` : ''})`;
   }
 
@@ -207,6 +249,7 @@ export function actionCommands(byName: Map<string, ActionNode[]>): fc.Arbitrary<
             byName: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
             pick,
             mode: fc.constantFrom<'change' | 'success' | 'any'>('change', 'change', 'success', 'success', 'any'),
+            kind: fc.constantFrom<StepKind>('fresh', 'fresh', 'repeat', 'undo', 'probe'),
           })
           .map((draft) => new ActionCommand(name, variants, draft)),
       ),

@@ -14,7 +14,7 @@ const SEQUENCE_INSTANCES_PER_PARENT = 3;
 /** Steps in one sequence, at most. */
 const MAX_STEPS = 8;
 /** The share of --runs that sequences get: one sequence costs as much as several one-action cases. */
-const RUNS_SHARE = 0.15;
+const RUNS_SHARE = 0.2;
 
 /** How much an instance holds in the arena's collections: the busiest parents make the liveliest sequences. */
 function busyness(arena: Arena, state: ArenaState) {
@@ -47,7 +47,7 @@ export const actSequencesCheck: ConformanceCheck = {
       let steps = 0;
       // Shrinking runs a sequence per attempt: after the first failure, at most this many more run, and the
       // shortest failing one found by then is the one reported.
-      const shrinkBudget = 3 * runs;
+      const shrinkBudget = 6 * runs;
       let shrinkAttempts: number | undefined;
       await context.property(
         'sequence-follows-the-model',
