@@ -11,9 +11,14 @@ import type { CaseRun, TargetRead } from './action-case.js';
 import { describeDifference, type Difference } from './effect-model.js';
 import { describeInvocation } from './invocation.js';
 
-/** How many cases each action gets in a rule whose case is one action: a share of --runs, at least one. */
+/**
+ * How many cases each action gets in a rule whose case is one action (and costs a few looks at the arena): a
+ * share of --runs, at least one. The rule's notes say so.
+ */
 export function casesPerAction(context: CheckContext, share: number): number {
-  return Math.max(1, Math.round(context.settings.numRuns * share));
+  const cases = Math.max(1, Math.round(context.settings.numRuns * share));
+  context.note(`${cases} case(s) per action: ${Math.round(share * 1000) / 10}% of --runs (${context.settings.numRuns}), at least 1`);
+  return cases;
 }
 
 /** The reads of `paths` before the action, the action, and the reads after: a replayable account. */

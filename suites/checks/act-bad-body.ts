@@ -29,6 +29,7 @@ export const actBadBodyCheck: ConformanceCheck = {
     if (context.model.actions.length === 0) context.notApplicable('the contract has no action');
     await withActionSession(context, async (session) => {
       const tally = new CaseTally();
+      const maxRuns = casesPerAction(context, 0.04);
       const kinds = new Set<string>();
       for (const [name, all] of actionsByName(context.model.actions)) {
         const { variants, left } = exercisableVariants(context.model.actions, all);
@@ -50,7 +51,7 @@ export const actBadBodyCheck: ConformanceCheck = {
           tally.count(name);
           kinds.add(mutation.kind);
           return checkRefusals(session, valid, [{ label: broken.label, invocation: { ...valid, body: broken.body } }], 412);
-        }, { maxRuns: casesPerAction(context, 0.04) });
+        }, { maxRuns });
       }
       tally.note(context, 'cases per action');
       context.note(`kinds of bad body sent: ${[...kinds].sort().join(', ')}`);

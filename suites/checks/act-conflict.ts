@@ -18,6 +18,7 @@ export const actConflictCheck: ConformanceCheck = {
     if (byName.length === 0) context.notApplicable('no action of the contract has conflicts');
     await withActionSession(context, async (session) => {
       const tally = new CaseTally();
+      const maxRuns = casesPerAction(context, 0.03);
       for (const [name, all] of byName) {
         const { variants, left } = exercisableVariants(context.model.actions, all.filter((action) => action.effects.conflicts.length > 0));
         left.forEach((line) => tally.skip(name, line));
@@ -36,7 +37,7 @@ export const actConflictCheck: ConformanceCheck = {
           if (!chosen) return void tally.skip(name, `the arena has no state in which ${action.template} conflicts`);
           tally.count(name);
           return checkRefusals(session, chosen.invocation, [{ label: `a conflict (${chosen.prediction.reason})`, invocation: chosen.invocation }], 409);
-        }, { maxRuns: casesPerAction(context, 0.03) });
+        }, { maxRuns });
       }
       tally.note(context, 'cases per action, each in a state the contract calls a conflict');
     });

@@ -68,6 +68,7 @@ export const actUnknownCheck: ConformanceCheck = {
     if (context.model.actions.length === 0) context.notApplicable('the contract has no action');
     await withActionSession(context, async (session) => {
       const tally = new CaseTally();
+      const maxRuns = casesPerAction(context, 0.02);
       for (const [name, all] of actionsByName(context.model.actions)) {
         const { variants, left } = exercisableVariants(context.model.actions, all);
         left.forEach((line) => tally.skip(name, line));
@@ -98,7 +99,7 @@ export const actUnknownCheck: ConformanceCheck = {
             (resource) => namesOf(session.current, context.model.resources.get(resource)?.nameProperty),
           );
           return checkRefusals(session, valid, attempts, 404);
-        }, { maxRuns: casesPerAction(context, 0.02) });
+        }, { maxRuns });
       }
       tally.note(context, 'cases per action (each with an unknown instance at every level of the path, and in the body)');
     });
