@@ -3,7 +3,7 @@
  * that ended without one (a crash in a suite file, a timeout) into an `error` verdict of its rule.
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import type { RuleResult } from '../suites/check.js';
+import { unjudgedResult, type RuleResult } from '../suites/check.js';
 import type { RequestTally } from '../suites/coverage.js';
 import type { ReplayCase } from './report-model.js';
 import { ruleCatalogue } from '../suites/rules.js';
@@ -61,18 +61,7 @@ export class ConformanceReporter implements Reporter {
     const rule = ruleCatalogue.find((candidate) => candidate.id === testCase.name);
     if (!rule) return undefined;
     const errors = testCase.result().errors ?? [];
-    return {
-      id: rule.id,
-      level: rule.level,
-      family: rule.family,
-      statement: rule.statement,
-      verdict: 'error',
-      provenance: rule.provenance,
-      reason: errors.map((error) => error.message).join('; ') || 'the rule\'s test ended without a result',
-      findings: [],
-      notes: [],
-      durationMs: Math.round(testCase.diagnostic()?.duration ?? 0),
-      requests: 0,
-    };
+    const reason = errors.map((error) => error.message).join('; ') || 'the rule\'s test ended without a result';
+    return unjudgedResult(rule.id, 'error', reason, Math.round(testCase.diagnostic()?.duration ?? 0));
   }
 }

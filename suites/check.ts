@@ -119,6 +119,24 @@ function plainCounterexample(value: unknown): unknown {
   );
 }
 
+/** The result of a rule that was not judged on the target: skipped by selection, or left undecided. */
+export function unjudgedResult(ruleId: string, verdict: 'skip' | 'error', reason: string, durationMs = 0): RuleResult {
+  const rule = ruleById(ruleId);
+  return {
+    id: rule.id,
+    level: rule.level,
+    family: rule.family,
+    statement: rule.statement,
+    verdict,
+    provenance: rule.provenance,
+    reason,
+    findings: [],
+    notes: [],
+    durationMs,
+    requests: 0,
+  };
+}
+
 /** Creates the shared environment of a run. */
 export function createCheckEnvironment(contract: LoadedContract, client: TargetClient, settings: CheckSettings): CheckEnvironment {
   let cached: Promise<Discovery> | undefined;

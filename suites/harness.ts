@@ -5,7 +5,7 @@
  */
 import { describe, inject, test } from 'vitest';
 import { loadContract } from '../contracts/load-contract.js';
-import { createCheckEnvironment, runCheck, type CheckEnvironment, type RuleResult } from './check.js';
+import { createCheckEnvironment, runCheck, unjudgedResult, type CheckEnvironment, type RuleResult } from './check.js';
 import { checks } from './checks/index.js';
 import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
@@ -59,20 +59,7 @@ function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
 }
 
 function notRun(ruleId: string, reason: string): RuleResult {
-  const rule = ruleById(ruleId);
-  return {
-    id: rule.id,
-    level: rule.level,
-    family: rule.family,
-    statement: rule.statement,
-    verdict: 'skip',
-    provenance: rule.provenance,
-    reason,
-    findings: [],
-    notes: [],
-    durationMs: 0,
-    requests: 0,
-  };
+  return unjudgedResult(ruleId, 'skip', reason);
 }
 
 /** Registers the tests of one rule family. */

@@ -4,8 +4,7 @@
  * client refuses every further request so that the check ends at once. A rule cut short this way is reported as
  * `error` with the reason {@link interruptedReason}, as is every rule the run never reached.
  */
-import type { RuleResult } from './check.js';
-import { ruleById } from './rules.js';
+import { unjudgedResult, type RuleResult } from './check.js';
 import type { TargetClient } from './target-client.js';
 
 /** The reason of a rule the run did not decide because it was interrupted. */
@@ -16,20 +15,7 @@ export const interruptGraceMs = 3000;
 
 /** The result of a rule that an interrupt left undecided. */
 export function interruptedResult(ruleId: string): RuleResult {
-  const rule = ruleById(ruleId);
-  return {
-    id: rule.id,
-    level: rule.level,
-    family: rule.family,
-    statement: rule.statement,
-    verdict: 'error',
-    provenance: rule.provenance,
-    reason: interruptedReason,
-    findings: [],
-    notes: [],
-    durationMs: 0,
-    requests: 0,
-  };
+  return unjudgedResult(ruleId, 'error', interruptedReason);
 }
 
 /**

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { malformedIds } from '../probe-paths.js';
 
 /** How an unknown instance is written at one level of a path. */
 export type UnknownSegment =
@@ -13,16 +14,7 @@ export function randomUuidSegment(): fc.Arbitrary<UnknownSegment> {
 
 /** Ids that are not UUID-shaped, some of them close to the real id `realId`. */
 export function malformedUuidSegment(realId: string): fc.Arbitrary<UnknownSegment> {
-  const shapes = [
-    'not-a-uuid',
-    '0',
-    '12345',
-    'zzzzzzzz-zzzz-zzzz-zzzz-zzzzzzzzzzzz',
-    realId.slice(0, -1),
-    `${realId}0`,
-    `${realId.slice(0, 8)}-${realId.slice(9)}-x`,
-  ];
-  return fc.constantFrom(...shapes).map((value) => ({ kind: 'malformed-uuid' as const, value }));
+  return fc.constantFrom(...malformedIds(realId)).map((value) => ({ kind: 'malformed-uuid' as const, value }));
 }
 
 /** Names near the real `name`: a prefix, a suffix, the other case, a trailing space. */
