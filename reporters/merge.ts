@@ -3,7 +3,7 @@
  * rules of its shard; the merged report holds them all, as one unsharded run with the same seed would, and is
  * rendered in every format like any report. Only report models are read: nothing is run again.
  */
-import { buildReport, type ConformanceReport, type ContractCoverage, type OperationCoverage, type ReportRule } from './report-model.js';
+import { buildReport, coverageTotals, type ConformanceReport, type ContractCoverage, type OperationCoverage, type ReportRule } from './report-model.js';
 
 /** Thrown when the reports cannot be merged; `code` is stable. */
 export class MergeError extends Error {
@@ -81,20 +81,9 @@ export function mergeCoverage(parts: readonly ContractCoverage[]): ContractCover
       outside.set(key, known);
     }
   }
-  const actions = merged.filter((op) => op.kind === 'action');
   return {
     operations: merged,
-    totals: {
-      operations: { exercised: merged.filter((op) => op.requests > 0).length, total: merged.length },
-      addressingForms: {
-        exercised: merged.reduce((sum, op) => sum + op.forms.exercised.length, 0),
-        total: merged.reduce((sum, op) => sum + op.forms.possible.length, 0),
-      },
-      actions: {
-        exercised: new Set(actions.filter((op) => op.requests > 0).map((op) => op.action)).size,
-        total: new Set(actions.map((op) => op.action)).size,
-      },
-    },
+    totals: coverageTotals(merged),
     outsideContract: [...outside.values()],
     unmatched: {
       requests: parts.reduce((sum, part) => sum + part.unmatched.requests, 0),

@@ -114,6 +114,22 @@ export interface ContractCoverage {
   unmatched: { requests: number; examples: string[] };
 }
 
+/** The totals of a coverage: operations, addressing forms and actions exercised, of those the contract has. */
+export function coverageTotals(operations: readonly OperationCoverage[]): ContractCoverage['totals'] {
+  const actions = operations.filter((op) => op.kind === 'action');
+  return {
+    operations: { exercised: operations.filter((op) => op.requests > 0).length, total: operations.length },
+    addressingForms: {
+      exercised: operations.reduce((sum, op) => sum + op.forms.exercised.length, 0),
+      total: operations.reduce((sum, op) => sum + op.forms.possible.length, 0),
+    },
+    actions: {
+      exercised: new Set(actions.filter((op) => op.requests > 0).map((op) => op.action)).size,
+      total: new Set(actions.map((op) => op.action)).size,
+    },
+  };
+}
+
 /** A conformance report. */
 export interface ConformanceReport {
   tool: { name: string; version: string };

@@ -12,7 +12,7 @@ import {
   type PathNode,
   type ResourceModel,
 } from '../contracts/resource-model.js';
-import type { ContractCoverage, OperationCoverage } from '../reporters/report-model.js';
+import { coverageTotals, type ContractCoverage, type OperationCoverage } from '../reporters/report-model.js';
 import type { RuleResult } from './check.js';
 import type { Exchange } from './target-client.js';
 
@@ -259,18 +259,9 @@ export function buildContractCoverage(model: ResourceModel, input: CoverageInput
     return operation;
   });
 
-  const actionNames = [...new Set(result.filter((op) => op.kind === 'action').map((op) => op.action!))];
-  const exercisedActions = new Set(result.filter((op) => op.kind === 'action' && op.requests > 0).map((op) => op.action!));
   return {
     operations: result,
-    totals: {
-      operations: { exercised: result.filter((op) => op.requests > 0).length, total: result.length },
-      addressingForms: {
-        exercised: result.reduce((sum, op) => sum + op.forms.exercised.length, 0),
-        total: result.reduce((sum, op) => sum + op.forms.possible.length, 0),
-      },
-      actions: { exercised: exercisedActions.size, total: actionNames.length },
-    },
+    totals: coverageTotals(result),
     outsideContract: [...outside.values()],
     unmatched,
   };
