@@ -202,7 +202,8 @@ export class TargetClient {
 
   /** Sends one request; resolves with the exchange whatever happens (status 0 when no response came). */
   async request(method: string, path: string, options: RequestOptions = {}): Promise<Exchange> {
-    const auth = options.auth ?? 'valid';
+    // A client given no credentials sends none: record it so, or the curl line would ask for $ISYM_USER.
+    const auth: AuthMode = options.auth ?? (this.user === undefined ? 'none' : 'valid');
     const started = performance.now();
     this.countRequest();
     const exchange: Exchange = {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { DATA_SET_EPOCH_MS } from './data-set.js';
 import type {
-  CallSegmentConfig, Configuration, ConferenceConfig, CoreServerConfig, DeviceState, StatusConfig, StatusType,
+  CallSegmentConfig, Configuration, ConferenceConfig, CoreServerConfig, DeviceState, StatusConfig,
 } from './data-set.js';
 import type { FaultSet } from './faults.js';
 
@@ -65,15 +65,8 @@ export interface LiveCallSegment {
   startIndex: number | null;
 }
 
-export interface LiveStatus {
-  id: string;
-  configurationId: string;
-  name: string;
-  type: StatusType;
-  note: string;
-  returnTime: number;
-  userCreated: boolean;
-}
+/** A user's live status has the fields of its configuration; status/set changes name, type, note and returnTime. */
+export type LiveStatus = StatusConfig;
 
 export interface LiveLogin {
   id: string;
