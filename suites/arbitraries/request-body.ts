@@ -47,6 +47,7 @@ export function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
     switch (schemaType(flat)) {
       case 'integer':
       case 'number': {
+        // Without a written minimum, from 0: a negative value may be out of an unwritten range (§5: returnTime below -1).
         const min = typeof flat.minimum === 'number' ? flat.minimum : 0;
         const max = typeof flat.maximum === 'number' ? flat.maximum : min + 9;
         return fc.integer({ min, max });
@@ -54,7 +55,9 @@ export function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
       case 'boolean':
         return fc.boolean();
       case 'string': {
-        const minLength = typeof flat.minLength === 'number' ? flat.minLength : 0;
+        // Never the empty string: where no range is written, a server may store it or answer 412 (LIVE-API.md
+        // §5), so a valid body of ours holds none.
+        const minLength = Math.max(1, typeof flat.minLength === 'number' ? flat.minLength : 0);
         return fc.string({ minLength, maxLength: Math.max(minLength, 12) });
       }
       default:
