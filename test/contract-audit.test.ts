@@ -28,9 +28,7 @@ function isObject(value: unknown): value is Json {
 function schemaConstraints(owner: string, schema: unknown, into: Set<string>): void {
   if (!isObject(schema)) return;
   for (const keyword of CONSTRAINT_KEYWORDS) {
-    if (!(keyword in schema)) continue;
-    if (keyword === 'additionalProperties' && schema[keyword] !== false) continue;
-    into.add(`${owner} ${keyword}`);
+    if (keyword in schema) into.add(`${owner} ${keyword}`);
   }
   if (schema.additionalProperties === false) into.add(`${owner} additionalProperties`);
   for (const [name, property] of Object.entries(isObject(schema.properties) ? schema.properties : {})) schemaConstraints(`${owner}.${name}`, property, into);

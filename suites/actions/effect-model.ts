@@ -320,6 +320,52 @@ function withValues(item: Item, values: Record<string, ExpectedValue>): Item {
   return next;
 }
 
+/**
+ * Which new instance each create is: an id that `after` lists in every collection of the create and `before` did
+ * not. The assignment is the one that gives the most creates an instance with their expected values, found over
+ * every assignment (not greedily in list order: an originate to the caller's own number makes two new segments
+ * in one list, and only one of them is incoming); ties go to the smallest ids, so the target's list order never
+ * decides (LIVE-API.md §5). A create with no match by values takes a new instance with other values, so that the
+ * comparison says which differ, unless it is transient (live telephony makes calls of its own).
+ */
+function assignCreatedIds(creates: readonly ExpectedCreate[], before: ArenaState, after: ArenaState): (string | undefined)[] {
+  const options = creates.map((create) => {
+    const paths = create.collections.map((c) => c.path);
+    const [first, ...rest] = paths.map((path) => after.collections.get(path) ?? new Map<string, Item>());
+    const fresh = [...first.keys()]
+      .filter((id) => paths.every((path) => !before.collections.get(path)?.has(id)) && rest.every((listed) => listed.has(id)))
+      .sort();
+    return { matching: fresh.filter((id) => matchesValues(first.get(id)!, create.values)), fresh };
+  });
+  // The search is tiny: an action creates one to three instances.
+  let best: (string | undefined)[] = creates.map(() => undefined);
+  let bestScore = -1;
+  const chosen: (string | undefined)[] = [];
+  const search = (index: number, score: number, taken: ReadonlySet<string>) => {
+    if (score + (creates.length - index) <= bestScore) return;
+    if (index === creates.length) {
+      best = [...chosen];
+      bestScore = score;
+      return;
+    }
+    for (const id of options[index].matching) {
+      if (taken.has(id)) continue;
+      chosen[index] = id;
+      search(index + 1, score + 1, new Set(taken).add(id));
+    }
+    chosen[index] = undefined;
+    search(index + 1, score, taken);
+  };
+  search(0, 0, new Set());
+  const taken = new Set(best.filter((id): id is string => id !== undefined));
+  return best.map((id, index) => {
+    if (id !== undefined || creates[index].transient) return id;
+    const other = options[index].fresh.find((candidate) => !taken.has(candidate));
+    if (other !== undefined) taken.add(other);
+    return other;
+  });
+}
+
 /** The state a prediction leads to, and what it learned (or missed) of the instances it creates. */
 export interface ExpectedOutcome {
   state: ArenaState;
@@ -380,20 +426,12 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
       claim(outcome.claims, path, id);
     }
   }
-  const taken = new Set<string>();
-  outcome.createdIds = prediction.creates.map((create) => {
-    const paths = create.collections.map((c) => c.path);
-    const [first, ...rest] = paths.map((path) => after.collections.get(path) ?? new Map<string, Item>());
-    // New in every collection of the create; one with the expected values first (under churn, a call of someone
-    // else may be new too), else the new one with other values, so that the comparison says which differ.
-    const candidates = [...first.keys()].filter(
-      (id) => !taken.has(id) && paths.every((path) => !before.collections.get(path)?.has(id)) && rest.every((listed) => listed.has(id)),
-    );
-    const id = candidates.find((candidate) => matchesValues(first.get(candidate)!, create.values)) ?? (create.transient ? undefined : candidates[0]);
+  const assigned = assignCreatedIds(prediction.creates, before, after);
+  outcome.createdIds = prediction.creates.map((create, index) => {
+    const id = assigned[index];
     if (id === undefined) return undefined;
-    taken.add(id);
     outcome.focus.add(id);
-    for (const path of paths) {
+    for (const path of create.collections.map((c) => c.path)) {
       const members = state.collections.get(path) ?? new Map<string, Item>();
       members.set(id, withValues(after.collections.get(path)!.get(id)!, create.values));
       state.collections.set(path, members);
