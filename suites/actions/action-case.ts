@@ -153,6 +153,8 @@ export interface TargetRead {
   /** Values it must show (a created or written instance), or undefined for one that must answer 404. */
   values?: Record<string, { value: unknown; ifPresent: boolean }>;
   id?: string;
+  /** A created call: it may have ended on its own by the time it is read (LIVE-API.md §5). */
+  transient?: boolean;
 }
 
 /**
@@ -185,7 +187,7 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
       const item = collection.node.item;
       if (!item) continue;
       const refs = [...collection.parentRefs, { id }];
-      for (const forms of bothForms(item, refs)) reads.push({ what: 'created', forms, values: create.values, id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+      for (const forms of bothForms(item, refs)) reads.push({ what: 'created', forms, values: create.values, id, transient: create.transient, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
     }
   }
   for (const id of removedEverywhere) {

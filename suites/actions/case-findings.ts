@@ -8,7 +8,7 @@ import { canonicalJson } from '../compare.js';
 import type { CheckContext } from '../check.js';
 import type { Exchange } from '../target-client.js';
 import type { CaseRun, TargetRead } from './action-case.js';
-import { describeDifference, type Difference } from './effect-model.js';
+import { describeDifference, endedOnItsOwn, type Difference } from './effect-model.js';
 import { describeInvocation } from './invocation.js';
 
 /**
@@ -34,15 +34,9 @@ function listed(differences: Difference[], limit = 4): string {
   return lines.join('; ') + (differences.length > limit ? `; and ${differences.length - limit} more` : '');
 }
 
-/** Whether a 404 on a call is live telephony ending it (it is no longer listed), not a fault. */
-function endedOnItsOwn(run: CaseRun): boolean {
-  const owner = run.prediction.owner;
-  return run.exchange.status === 404 && owner.kind === 'instance' && owner.collection.transient && run.after.state.collections.get(owner.collection.path)?.has(owner.id) === false;
-}
-
 /** The status: the contract's effect applies only to a 204. */
 export function statusFinding(run: CaseRun): FindingInput | undefined {
-  if (run.exchange.status === run.prediction.status || endedOnItsOwn(run)) return undefined;
+  if (run.exchange.status === run.prediction.status || endedOnItsOwn(run.prediction, run.exchange.status, run.after.state)) return undefined;
   return {
     message: `${describeInvocation(run.invocation)} must answer ${run.prediction.status} (${run.prediction.reason}).`,
     expected: String(run.prediction.status),
@@ -103,6 +97,8 @@ export function targetReadsFinding(run: CaseRun, reads: TargetRead[]): FindingIn
         provenance: run.invocation.action.provenance,
       };
     }
+    // A call that answers 404 may have ended on its own since it was listed (§5): not judged here.
+    if (read.transient && read.exchange.status === 404) continue;
     const mismatches = read.exchange.status === 200 ? valueMismatches(read) : [`it answered ${describeOutcome(read.exchange)}`];
     if (mismatches.length === 0) continue;
     return {

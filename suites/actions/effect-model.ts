@@ -442,6 +442,15 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
   return outcome;
 }
 
+/**
+ * Whether a 404 is a transient instance (a call) that ended on its own (LIVE-API.md §5: calls may end at any
+ * time): the action was posted on it, and it is no longer listed where it was.
+ */
+export function endedOnItsOwn(prediction: Prediction, status: number, after: ArenaState): boolean {
+  const owner = prediction.owner;
+  return status === 404 && owner.kind === 'instance' && owner.collection.transient && after.collections.get(owner.collection.path)?.has(owner.id) === false;
+}
+
 // ---------------------------------------------------------------------------------------------- comparing
 
 /** One place where the target's state differs from the expected one. */

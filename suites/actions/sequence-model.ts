@@ -14,7 +14,7 @@ import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
-import { compareStates, describeDifference, expectedAfter, predict, scopeOf, type Difference, type ResourceLookup } from './effect-model.js';
+import { compareStates, describeDifference, endedOnItsOwn, expectedAfter, predict, scopeOf, type Difference, type ResourceLookup } from './effect-model.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
 import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
@@ -101,6 +101,12 @@ function touch(model: SequenceModel, ...refs: (InstanceRef | string | undefined)
   }
 }
 
+/** The model forgets an instance that left on its own. */
+function forgetInstance(model: SequenceModel, id: string): void {
+  model.created.delete(id);
+  for (const members of model.state.collections.values()) members.delete(id);
+}
+
 /** One step of a sequence: an action of one name, drawn as a case draft, chosen on the model when it runs. */
 export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceReal> {
   constructor(
@@ -158,6 +164,12 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const look = joinScopes(real.scope, live);
     real.lookup.add(look);
     const after = await real.session.observe(look);
+    if (exchange.status !== prediction.status && endedOnItsOwn(prediction, exchange.status, after.state)) {
+      // A call the checker made ended between the look and the action (LIVE-API.md §5: calls may end at any
+      // time): the action answered 404 for an instance that is gone. Not a divergence; the model forgets it.
+      forgetInstance(model, prediction.owner.kind === 'instance' ? prediction.owner.id : '');
+      return;
+    }
     if (exchange.status !== prediction.status) {
       throw new SequenceDivergence(real.steps, `the last action answered ${exchange.status || 'nothing'}, the model says ${prediction.status} (${prediction.reason})`, []);
     }
