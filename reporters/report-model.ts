@@ -214,8 +214,21 @@ export function failureKey(ruleId: string, message: string): string {
   return `${ruleId}\u0000${normalised}`;
 }
 
-/** {@link failureKey} in words, as the report states it. */
-export const failureKeyDescription = 'rule id + finding message (UUIDs replaced by <uuid>, white space collapsed)';
+/**
+ * What makes two failures "the same" for --baseline: what failed, not the instance it was met on. A finding that
+ * names its contract operations is the rule id, the property that found it and those operations (another seed
+ * meets the same fault on another instance, at the same paths); one that does not (an older report) is
+ * {@link failureKey}. Either match makes a failure known.
+ */
+export function failureSignatures(ruleId: string, finding: Pick<Finding, 'message' | 'property' | 'operations'>): string[] {
+  const signatures = [failureKey(ruleId, finding.message)];
+  if (finding.operations?.length) signatures.push(`${ruleId}\u0000${finding.property ?? ''}\u0000${finding.operations.join('\n')}`);
+  return signatures;
+}
+
+/** {@link failureSignatures} in words, as the report states it. */
+export const failureKeyDescription =
+  'rule id + property + the contract operations of its requests (METHOD and path template); or rule id + finding message (UUIDs replaced by <uuid>, white space collapsed)';
 
 /**
  * Marks each failure of `report` known or new against `baseline` (a previous report), lists the rules fixed since,
@@ -224,7 +237,7 @@ export const failureKeyDescription = 'rule id + finding message (UUIDs replaced 
  */
 export function compareWithBaseline(report: ConformanceReport, baseline: ConformanceReport, baselineFile: string): ConformanceReport {
   const knownKeys = new Set(
-    baseline.rules.filter((rule) => rule.verdict === 'fail').flatMap((rule) => rule.findings.map((finding) => failureKey(rule.id, finding.message))),
+    baseline.rules.filter((rule) => rule.verdict === 'fail').flatMap((rule) => rule.findings.flatMap((finding) => failureSignatures(rule.id, finding))),
   );
   const failedBefore = new Set(baseline.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id));
   let known = 0;
@@ -233,7 +246,7 @@ export function compareWithBaseline(report: ConformanceReport, baseline: Conform
     if (rule.verdict === 'pass' && failedBefore.has(rule.id)) return { ...rule, baseline: 'fixed' };
     if (rule.verdict !== 'fail') return rule;
     const findings = rule.findings.map((finding): ReportFinding => {
-      const status: BaselineStatus = knownKeys.has(failureKey(rule.id, finding.message)) ? 'known' : 'new';
+      const status: BaselineStatus = failureSignatures(rule.id, finding).some((key) => knownKeys.has(key)) ? 'known' : 'new';
       if (status === 'known') known += 1;
       else fresh += 1;
       return { ...finding, baseline: status };

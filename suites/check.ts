@@ -198,7 +198,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     ...environment,
     client,
     rule,
-    report: (finding) => findings.push(toFinding(finding)),
+    report: (finding) => findings.push(toFinding(finding, undefined, environment.model)),
     note: (line) => notes.push(line),
     notApplicable: (reason) => {
       throw new NotApplicable(reason);
@@ -236,7 +236,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
             path: details.counterexamplePath ?? undefined,
             counterexample: plainCounterexample(details.counterexample?.[0]),
             property: name,
-          }),
+          }, environment.model),
         );
         return;
       }
