@@ -12,7 +12,7 @@ import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
 import { chooseInvocation, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
-import { compareStates, expectedAfter, predict, scopeOf, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
+import { compareStates, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -69,6 +69,8 @@ export interface CaseRun {
   after: Observation;
   outcome: ExpectedOutcome;
   differences: Difference[];
+  /** The target answered otherwise than predicted because live telephony moved the state meanwhile (not a fault). */
+  movedOnItsOwn: boolean;
 }
 
 /** Why a case did not run. */
@@ -122,7 +124,8 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
     if (id !== undefined && create.transient) session.noteCreated(id, create.collections);
   });
   const differences = compareStates(arena, outcome.state, after.state, outcome, session.lookup);
-  return { invocation, prediction, exchange, scope, before, after, outcome, differences };
+  const movedOnItsOwn = stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup);
+  return { invocation, prediction, exchange, scope, before, after, outcome, differences, movedOnItsOwn };
 }
 
 /**

@@ -8,7 +8,7 @@ import { canonicalJson } from '../compare.js';
 import type { CheckContext } from '../check.js';
 import type { Exchange } from '../target-client.js';
 import type { CaseRun, TargetRead } from './action-case.js';
-import { describeDifference, endedOnItsOwn, type Difference } from './effect-model.js';
+import { describeDifference, type Difference } from './effect-model.js';
 import { describeInvocation } from './invocation.js';
 
 /**
@@ -36,7 +36,7 @@ function listed(differences: Difference[], limit = 4): string {
 
 /** The status: the contract's effect applies only to a 204. */
 export function statusFinding(run: CaseRun): FindingInput | undefined {
-  if (run.exchange.status === run.prediction.status || endedOnItsOwn(run.prediction, run.exchange.status, run.after.state)) return undefined;
+  if (run.exchange.status === run.prediction.status || run.movedOnItsOwn) return undefined;
   return {
     message: `${describeInvocation(run.invocation)} must answer ${run.prediction.status} (${run.prediction.reason}).`,
     expected: String(run.prediction.status),

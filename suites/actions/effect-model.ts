@@ -12,7 +12,7 @@ import type { ActionEffect, Condition, InstanceSelector, ValueSpec } from '../..
 import { buildPath, instanceSegments, type InstanceRef, type JsonSchema, type ResourceType } from '../../contracts/resource-model.js';
 import { canonicalJson } from '../compare.js';
 import { expandCollectionRef, joinScopes, pathBindings, type Arena, type ArenaCollection, type ArenaSingleton, type Bindings, type Scope } from './arena.js';
-import { cloneState, type ArenaState, type Item } from './arena-state.js';
+import { cloneState, mergeStates, type ArenaState, type Item } from './arena-state.js';
 import { bodyObject, type ActionInvocation } from './invocation.js';
 
 /** The status an action must answer. */
@@ -243,7 +243,7 @@ function effectChanges(e: Evaluation, effect: ActionEffect, prediction: Predicti
 }
 
 /** What the action must answer and change, posted on `state`. The scope of {@link scopeOf} must have been read. */
-export function predict(arena: Arena, state: ArenaState, invocation: ActionInvocation): Prediction {
+export function predict(arena: Arena, state: ArenaState, invocation: ActionInvocation, options: { ignoreConflicts?: boolean } = {}): Prediction {
   const owner = ownerOf(arena, invocation);
   const e: Evaluation = { arena, state, invocation, owner, bindings: pathBindings(invocation.action, invocation.refs), body: bodyObject(invocation) ?? {} };
   const prediction: Prediction = { status: 204, reason: 'the action is possible', owner, sets: [], creates: [], removes: [] };
@@ -256,7 +256,7 @@ export function predict(arena: Arena, state: ArenaState, invocation: ActionInvoc
   if (problem) return refuse(412, problem);
   const unknownName = resolveBodyRefs(e);
   if (unknownName) return refuse(404, unknownName);
-  const conflict = invocation.action.effects.conflicts.find((condition) => holds(e, condition));
+  const conflict = options.ignoreConflicts ? undefined : invocation.action.effects.conflicts.find((condition) => holds(e, condition));
   if (conflict) return refuse(409, `a conflict: ${describeCondition(conflict)}`);
   for (const effect of invocation.action.effects.effects) if (!effect.when || holds(e, effect.when)) effectChanges(e, effect, prediction);
   return prediction;
@@ -443,12 +443,70 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
 }
 
 /**
- * Whether a 404 is a transient instance (a call) that ended on its own (LIVE-API.md §5: calls may end at any
- * time): the action was posted on it, and it is no longer listed where it was.
+ * Whether a 404 is an instance whose members come and go on their own (a call ended, an agent logged out at its
+ * phone: LIVE-API.md §5) that left: the action was posted on it, and it is no longer listed where it was.
  */
 export function endedOnItsOwn(prediction: Prediction, status: number, after: ArenaState): boolean {
   const owner = prediction.owner;
-  return status === 404 && owner.kind === 'instance' && owner.collection.transient && after.collections.get(owner.collection.path)?.has(owner.id) === false;
+  return (
+    status === 404 &&
+    owner.kind === 'instance' &&
+    (owner.collection.transient || owner.resource.liveMembership) &&
+    after.collections.get(owner.collection.path)?.has(owner.id) === false
+  );
+}
+
+/** Whether a collection whose members come and go on their own lists other members in `after` than in `before`. */
+function liveMembershipMoved(before: ArenaState, after: ArenaState, lookup: ResourceLookup): boolean {
+  return [...after.collections].some(([path, members]) => {
+    const was = before.collections.get(path);
+    if (!was || !lookup.collection(path)?.resource.liveMembership) return false;
+    return was.size !== members.size || [...members.keys()].some((id) => !was.has(id));
+  });
+}
+
+/** Whether a conflict of `invocation` rests on the members of collections that come and go on their own. */
+function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
+  return invocation.action.effects.conflicts.some((condition) => {
+    const refs = condition.kind === 'exists' || condition.kind === 'missing' ? condition.selector.collections : condition.kind === 'listedIn' ? [condition.collection] : [];
+    return refs.some((ref) => ref.node.resource.liveMembership);
+  });
+}
+
+/**
+ * Whether the target's `status`, other than the predicted one, can be live telephony moving the state between the
+ * look and the action rather than a fault (LIVE-API.md §5: agents, calls and logins come and go on their own; a
+ * checker that cannot decide must not fail): the instance acted on left on its own; or members of such a
+ * collection changed and the look after the action predicts the status the target gave (a phone agent logged
+ * in: now a conflict); or a conflict over such members (none was listed) can have been lifted by one that came
+ * meanwhile, and the action, allowed, shows nothing else than its effect.
+ */
+export function stateMovedOnItsOwn(arena: Arena, before: ArenaState, after: ArenaState, invocation: ActionInvocation, prediction: Prediction, status: number, lookup: ResourceLookup): boolean {
+  if (status === prediction.status) return false;
+  if (endedOnItsOwn(prediction, status, after)) return true;
+  if (prediction.status === 204 && liveMembershipMoved(before, after, lookup)) return predict(arena, mergeStates(before, after), invocation).status === status;
+  if (prediction.status === 409 && status === 204 && conflictOnLiveMembership(invocation)) {
+    const allowed = predict(arena, before, invocation, { ignoreConflicts: true });
+    if (allowed.status !== 204) return false;
+    const outcome = expectedAfter(before, allowed, after);
+    return outcome.createdIds.every((id) => id !== undefined) && compareStates(arena, outcome.state, after, outcome, lookup).every((d) => !d.onTarget);
+  }
+  return false;
+}
+
+/**
+ * Brings the members of `state`'s collections that come and go on their own in line with `after` (a look at the
+ * target), leaving the members in `claimed` as the model has them: what live telephony did is not the model's.
+ */
+export function adoptLiveMembership(state: ArenaState, after: ArenaState, lookup: ResourceLookup, claims: Map<string, Set<string>> = new Map()): void {
+  for (const [path, seen] of after.collections) {
+    const meta = lookup.collection(path);
+    const members = state.collections.get(path);
+    if (!meta?.resource.liveMembership || meta.transient || !members) continue;
+    const claimed = claims.get(path) ?? new Set<string>();
+    for (const id of [...members.keys()]) if (!seen.has(id) && !claimed.has(id)) members.delete(id);
+    for (const [id, item] of seen) if (!members.has(id) && !claimed.has(id)) members.set(id, structuredClone(item));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- comparing
@@ -497,13 +555,17 @@ export function compareStates(
     if (!got || !meta) continue;
     const claimed = outcome.claims.get(path);
     const compared = (id: string) => (meta.transient ? claimed?.has(id) === true : !outcome.open.has(`${path} ${id}`));
+    // Where members come and go on their own (agents log in at their phones), only the members the effect makes a
+    // claim about must be listed or gone; the others are compared on their values where both reads list them.
+    const membershipCompared = (id: string) => compared(id) && (!meta.resource.liveMembership || claimed?.has(id) === true);
     for (const [id, item] of want) {
       if (!compared(id)) continue;
       const seen = got.get(id);
-      if (!seen) differences.push({ path, id, kind: 'missing', onTarget: outcome.focus.has(id) });
-      else differences.push(...itemDifferences(arena, meta.resource, path, id, item, seen, outcome.focus.has(id)));
+      if (!seen) {
+        if (membershipCompared(id)) differences.push({ path, id, kind: 'missing', onTarget: outcome.focus.has(id) });
+      } else differences.push(...itemDifferences(arena, meta.resource, path, id, item, seen, outcome.focus.has(id)));
     }
-    for (const id of got.keys()) if (!want.has(id) && compared(id)) differences.push({ path, id, kind: 'unexpected', onTarget: outcome.focus.has(id) });
+    for (const id of got.keys()) if (!want.has(id) && membershipCompared(id)) differences.push({ path, id, kind: 'unexpected', onTarget: outcome.focus.has(id) });
   }
   for (const [path, want] of expected.singletons) {
     const got = actual.singletons.get(path);

@@ -14,7 +14,7 @@ import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
-import { compareStates, describeDifference, endedOnItsOwn, expectedAfter, predict, scopeOf, type Difference, type ResourceLookup } from './effect-model.js';
+import { adoptLiveMembership, compareStates, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ResourceLookup } from './effect-model.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
 import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
@@ -101,8 +101,9 @@ function touch(model: SequenceModel, ...refs: (InstanceRef | string | undefined)
   }
 }
 
-/** The model forgets an instance that left on its own. */
-function forgetInstance(model: SequenceModel, id: string): void {
+/** The model forgets an instance that left on its own (it is not listed in the look `after`). */
+function forgetInstance(model: SequenceModel, id: string, after: ArenaState): void {
+  if ([...after.collections.values()].some((members) => members.has(id))) return;
   model.created.delete(id);
   for (const members of model.state.collections.values()) members.delete(id);
 }
@@ -164,10 +165,11 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const look = joinScopes(real.scope, live);
     real.lookup.add(look);
     const after = await real.session.observe(look);
-    if (exchange.status !== prediction.status && endedOnItsOwn(prediction, exchange.status, after.state)) {
-      // A call the checker made ended between the look and the action (LIVE-API.md §5: calls may end at any
-      // time): the action answered 404 for an instance that is gone. Not a divergence; the model forgets it.
-      forgetInstance(model, prediction.owner.kind === 'instance' ? prediction.owner.id : '');
+    if (stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
+      // Live telephony moved the state between the look and the action (a call ended, an agent logged in or out
+      // at its phone: LIVE-API.md §5). Not a divergence: the model takes the target's members as they are now.
+      if (prediction.owner.kind === 'instance') forgetInstance(model, prediction.owner.id, after.state);
+      adoptLiveMembership(model.state, after.state, real.lookup);
       return;
     }
     if (exchange.status !== prediction.status) {
@@ -198,6 +200,7 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
     }
     if (changedPaths(model.state, outcome.state).length > 0) model.beforeLastChange = model.state;
+    adoptLiveMembership(outcome.state, after.state, real.lookup, outcome.claims);
     model.last = invocation;
     model.state = outcome.state;
     const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};
