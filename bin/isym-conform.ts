@@ -99,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
     .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--embedded-liberal', 'with --embedded: a liberal reference server, which takes every freedom LIVE-API.md §5 leaves open the other way from the default one (its data set and orders follow --seed)')
     .addHelpText(
       'after',
       '\nExit codes: 0 every MUST rule passed or was skipped; 1 a MUST rule failed or could not be decided (or a SHOULD rule, with --strict);\n' +
@@ -131,7 +132,12 @@ async function main(argv: string[]): Promise<number> {
   let password: string | undefined = options.password ?? process.env.ISYM_PASSWORD;
   if (options.embedded) {
     try {
-      embedded = await startReferenceServer({ size: options.embeddedSize, churn: Boolean(options.embeddedChurn), faults: options.embeddedFault ?? [] });
+      embedded = await startReferenceServer({
+        size: options.embeddedSize,
+        churn: Boolean(options.embeddedChurn),
+        faults: options.embeddedFault ?? [],
+        ...(options.embeddedLiberal ? { liberal: true, seed: options.seed } : {}),
+      });
     } catch (error) {
       process.stderr.write(`isym-conform: ${(error as Error).message}\n`);
       return 2;
@@ -140,7 +146,7 @@ async function main(argv: string[]): Promise<number> {
     control = await startControlServer(embedded);
     user ??= DEFAULT_USER;
     password ??= DEFAULT_PASSWORD;
-    process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}\n`);
+    process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}${options.embeddedLiberal ? ', liberal' : ''}\n`);
   }
   const target: string = embedded?.baseUrl ?? options.target;
 
