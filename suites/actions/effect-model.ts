@@ -111,6 +111,27 @@ export function bodyProblem(invocation: ActionInvocation): string | undefined {
   return `the body ${error.instancePath ? `property ${error.instancePath.slice(1)} ` : ''}${error.message ?? 'is invalid'}`;
 }
 
+/**
+ * A value of the body that LIVE-API.md writes no range for and that a server may therefore store or refuse with
+ * 412 (§5: an empty `name` or `note`, a `returnTime` below -1, an empty `destination`): an empty string, or a
+ * negative number where the property's schema writes no minimum and gives no such example (-1, "none", is one).
+ * The checker's own bodies hold none; a body that puts back what the target showed before (an undo) may.
+ */
+export function unrangedValue(invocation: ActionInvocation): string | undefined {
+  const schema = invocation.action.requestSchema;
+  const body = bodyObject(invocation);
+  if (!schema || !body) return undefined;
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  for (const [name, value] of Object.entries(body)) {
+    const property = properties[name];
+    if (!property) continue;
+    const examples = Array.isArray(property.examples) ? (property.examples as unknown[]) : [];
+    if (value === '') return `"${name}" is empty`;
+    if (typeof value === 'number' && value < 0 && typeof property.minimum !== 'number' && !examples.includes(value)) return `"${name}" is ${value}`;
+  }
+  return undefined;
+}
+
 // ---------------------------------------------------------------------------------------------- evaluation
 
 /** Everything one prediction reads, resolved once. */

@@ -14,7 +14,7 @@ import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
-import { adoptLiveMembership, compareStates, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ResourceLookup } from './effect-model.js';
+import { adoptLiveMembership, compareStates, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, unrangedValue, type Difference, type ResourceLookup } from './effect-model.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
 import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
@@ -157,7 +157,7 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const live: Scope = { collections: scopeOf(real.arena, model.state, invocation).collections.filter((c) => c.transient), singletons: [] };
     const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
     const before = pre ? mergeStates(model.state, pre) : model.state;
-    const prediction = predict(real.arena, before, invocation);
+    let prediction = predict(real.arena, before, invocation);
     const exchange = await real.session.act(invocation);
     real.steps.push({ invocation, expected: prediction.status, reason: prediction.reason, exchange });
     model.steps += 1;
@@ -171,6 +171,11 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       if (prediction.owner.kind === 'instance') forgetInstance(model, prediction.owner.id, after.state);
       adoptLiveMembership(model.state, after.state, real.lookup);
       return;
+    }
+    if (exchange.status === 412 && prediction.status === 204 && unrangedValue(invocation)) {
+      // A value with no written range (an undo putting back an empty note): the target may refuse it (§5), and
+      // then it must have changed nothing.
+      prediction = { ...prediction, status: 412, reason: `a value with no written range, refused (${unrangedValue(invocation)})`, sets: [], creates: [], removes: [] };
     }
     if (exchange.status !== prediction.status) {
       throw new SequenceDivergence(real.steps, `the last action answered ${exchange.status || 'nothing'}, the model says ${prediction.status} (${prediction.reason})`, []);
