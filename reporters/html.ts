@@ -11,6 +11,7 @@ import escapeHtml from 'escape-html';
 import { bodyText, requestLine } from './finding-text.js';
 import {
   countVerdicts,
+  notChecked,
   runOutcome,
   rulesByFamily,
   type ConformanceReport,
@@ -144,6 +145,15 @@ function summarySection(report: ConformanceReport): string {
     const { file, known, fixed } = report.baseline;
     parts.push(
       `<p id="baseline">Baseline <code>${h(file)}</code>: ${report.baseline.new} new failure(s), ${known} known (do not fail the run), ${fixed.length} rule(s) fixed${fixed.length ? `: ${fixed.map(h).join(', ')}` : ''}. Same failure = ${h(report.baseline.key)}.</p>`,
+    );
+  }
+  const unchecked = notChecked(report);
+  if (unchecked.length > 0) {
+    const consequence = report.options.requireAll === true ? 'with --require-all they fail the run' : 'they do not fail the run; --require-all makes them';
+    parts.push(
+      `<div id="not-checked"><h3>Not checked</h3><p>MUST rules that were skipped (${h(consequence)}):</p><ul>${unchecked
+        .map((rule) => `<li><a href="#rule-${h(rule.id)}">${h(rule.id)}</a>: ${h(rule.reason ?? 'skipped')}</li>`)
+        .join('')}</ul></div>`,
     );
   }
   if (report.runErrors.length > 0) parts.push(`<h3>Errors of the run</h3><pre>${h(report.runErrors.join('\n'))}</pre>`);
