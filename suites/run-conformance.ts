@@ -99,6 +99,13 @@ export function packageRoot(): string {
   return dir;
 }
 
+/**
+ * Where the suite files are: beside this file. Run from source, they are the TypeScript files of suites/; run from
+ * dist/ (the installed package), the compiled ones of dist/suites/, so the package ships no source.
+ */
+const suitesDir = dirname(fileURLToPath(import.meta.url));
+const suiteFileEnding = fileURLToPath(import.meta.url).endsWith('.ts') ? '.suite.ts' : '.suite.js';
+
 /** The tool's name and version, from package.json. */
 export async function toolInfo(): Promise<{ name: string; version: string }> {
   const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { name: string; version: string };
@@ -110,7 +117,7 @@ function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSe
   return class FamilyOrderSequencer extends BaseSequencer {
     async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
       const rank = (file: TestSpecification) => {
-        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}.suite.ts`));
+        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}${suiteFileEnding}`));
         return index === -1 ? familyOrder.length : index;
       };
       return [...files].sort((a, b) => rank(a) - rank(b));
@@ -374,8 +381,8 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     'test',
     {
       root,
-      dir: join(root, 'suites'),
-      include: ['**/*.suite.ts'],
+      dir: suitesDir,
+      include: [`*${suiteFileEnding}`],
       exclude: [],
       config: false,
       watch: false,
