@@ -108,6 +108,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--require-all', 'fail the run when a MUST rule was not checked (skipped), e.g. the restart rules without --restart-cmd')
     .option('--cacert <file>', "trust the CA in this PEM file for an https target (a self-signed or private CA's certificate), as curl's --cacert")
     .option('--insecure', "do not check an https target's certificate at all, as curl's -k/--insecure")
+    .option('--sut <name>', 'the system under test, e.g. "iSymphony 3.2.1" or your server\'s name and version: shown at the top of the reports')
     .option('--list-rules', 'print every rule (id, level, family, provenance, statement) and exit')
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
@@ -187,7 +188,7 @@ async function main(argv: string[]): Promise<number> {
   // A replay runs only the rules it replays: no totals then.
   const progress = new TerminalProgress(terminal, options.replay ? new Map() : rulesPerFamily());
   try {
-    process.stderr.write(`Checking ${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
+    process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
     const result = await runConformance({
       target,
       user,
@@ -207,6 +208,7 @@ async function main(argv: string[]): Promise<number> {
           : undefined,
       strict: Boolean(options.strict),
       requireAll: Boolean(options.requireAll),
+      sut: options.sut,
       caFile: options.cacert,
       insecure: Boolean(options.insecure),
       baselineFile: options.baseline,

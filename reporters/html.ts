@@ -124,6 +124,7 @@ function summarySection(report: ConformanceReport): string {
     report.partial ? `<p class="partial">${h(report.interrupted?.detail ?? 'The run was interrupted.')} Rules it did not decide show as ERROR, "interrupted".</p>` : '',
     `<p class="counts">${verdicts.map((verdict) => `<span>${badge(verdict)} <span data-count="${verdict}">${counts[verdict]}</span></span>`).join('')}</p>`,
     metaList([
+      ...(report.sut ? ([['System under test', report.sut]] as [string, string][]) : []),
       ['Target', report.target.url],
       ['Contract', `${report.contract.title} ${report.contract.version}`],
       ['Contract sha256', report.contract.sha256],
@@ -275,7 +276,7 @@ export function renderHtml(report: ConformanceReport): string {
 <style>${style}</style>
 </head>
 <body>
-<header><h1>Conformance report</h1><p>${h(report.contract.title)} ${h(report.contract.version)}, checked at <code>${h(report.target.url)}</code> by ${h(report.tool.name)} ${h(report.tool.version)}.</p></header>
+<header><h1>Conformance report${report.sut ? `: ${h(report.sut)}` : ''}</h1><p>${h(report.contract.title)} ${h(report.contract.version)}, checked at <code>${h(report.target.url)}</code> by ${h(report.tool.name)} ${h(report.tool.version)}.</p></header>
 ${summarySection(report)}
 ${report.replay ? replaySection(report) : ''}
 ${filtersNav(report)}

@@ -68,6 +68,7 @@ export function renderJunit(report: ConformanceReport): string {
     const properties = suite.ele('properties');
     const property = (name: string, value: string) => properties.ele('property', { name, value });
     property('target', report.target.url);
+    if (report.sut) property('sut', report.sut);
     property('seed', String(report.seed));
     property('contract', `${report.contract.title} ${report.contract.version} (sha256 ${report.contract.sha256})`);
     property('tool', `${report.tool.name} ${report.tool.version}`);

@@ -28,6 +28,7 @@ export function renderMarkdown(report: ConformanceReport): string {
   const lines = [
     `## ${mark} ${outcome.title}${outcome.kind === 'partial' ? ' run' : ''}: ${md(report.contract.title)} ${md(report.contract.version)}`,
     '',
+    ...(report.sut ? [`System under test: **${md(report.sut)}**`, ''] : []),
     md(outcome.sentence, 400),
     '',
     `Target \`${report.target.url.replace(/`/g, '')}\` · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s · ${md(report.tool.name)} ${md(report.tool.version)} · contract sha256 \`${report.contract.sha256.slice(0, 12)}\``,

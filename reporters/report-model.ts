@@ -135,6 +135,8 @@ export interface ConformanceReport {
   tool: { name: string; version: string };
   contract: { title: string; version: string; sha256: string };
   target: { url: string };
+  /** The system under test as the user named it (--sut "NAME VERSION"); absent when not given. */
+  sut?: string;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -159,6 +161,8 @@ export interface ReportContext {
   tool: { name: string; version: string };
   contract: { title: string; version: string; sha256: string };
   targetUrl: string;
+  /** --sut: the system under test, as the user named it. */
+  sut?: string;
   startedAt: Date;
   finishedAt: Date;
   seed: number;
@@ -178,6 +182,7 @@ export function buildReport(results: readonly ReportRule[], context: ReportConte
     tool: context.tool,
     contract: context.contract,
     target: { url: context.targetUrl },
+    ...(context.sut ? { sut: context.sut } : {}),
     startedAt: context.startedAt.toISOString(),
     finishedAt: context.finishedAt.toISOString(),
     durationMs: context.finishedAt.getTime() - context.startedAt.getTime(),

@@ -74,6 +74,8 @@ export interface ConformanceRunOptions {
   caFile?: string;
   /** --insecure: do not check an https target's certificate. Default false. */
   insecure?: boolean;
+  /** --sut "NAME VERSION": the system under test, recorded in the report as the user names it. */
+  sut?: string;
 }
 
 /** What a run gives back. */
@@ -295,6 +297,7 @@ async function writeProbeFailureReport(options: ConformanceRunOptions, contract:
       tool: await toolInfo(),
       contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
       targetUrl: options.target,
+      sut: options.sut,
       startedAt: now,
       finishedAt: now,
       seed,
@@ -431,6 +434,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     tool: await toolInfo(),
     contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
     targetUrl: options.target,
+    sut: options.sut,
     startedAt,
     finishedAt: new Date(),
     seed,

@@ -100,9 +100,12 @@ describe('the target', () => {
 
   test('ISYM_TARGET stands for --target; the command line wins over it', async () => {
     const dir = await reportDir();
-    const fromEnv = await runCli(['--only', 'ADDR-UUID', '--runs', '5', '--format', 'json', '--report-dir', dir], { ...credentials, ISYM_TARGET: reference.baseUrl });
+    const fromEnv = await runCli(['--only', 'ADDR-UUID', '--runs', '5', '--sut', 'Reference server 0.1', '--format', 'json', '--report-dir', dir], { ...credentials, ISYM_TARGET: reference.baseUrl });
     expect(fromEnv.code).toBe(0);
-    expect(JSON.parse(await readFile(join(dir, 'conformance.json'), 'utf8')).target.url).toBe(reference.baseUrl);
+    const report = JSON.parse(await readFile(join(dir, 'conformance.json'), 'utf8'));
+    expect(report.target.url).toBe(reference.baseUrl);
+    // --sut is recorded as given.
+    expect(report.sut).toBe('Reference server 0.1');
 
     const overridden = await runCli(['--target', await closedTarget(), '--report-dir', await reportDir()], { ...credentials, ISYM_TARGET: reference.baseUrl });
     expect(overridden.code).toBe(3);
