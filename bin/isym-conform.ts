@@ -8,7 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import { reportFormats } from '../reporters/index.js';
-import { renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
+import { renderOutcomeLines, renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
 import { checks } from '../suites/checks/index.js';
 import { ruleById, ruleCatalogue } from '../suites/rules.js';
 import { mergeReportFiles } from '../suites/merge-reports.js';
@@ -109,6 +109,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--cacert <file>', "trust the CA in this PEM file for an https target (a self-signed or private CA's certificate), as curl's --cacert")
     .option('--insecure', "do not check an https target's certificate at all, as curl's -k/--insecure")
     .option('--sut <name>', 'the system under test, e.g. "iSymphony 3.2.1" or your server\'s name and version: shown at the top of the reports')
+    .addOption(new Option('--verbose', 'show a line for every rule as it is decided (pass and skip too, with the reason)').conflicts('quiet'))
+    .addOption(new Option('--quiet', 'no progress and no table: only the outcome line and the report files, on stdout (problems still go to stderr)'))
     .option('--list-rules', 'print every rule (id, level, family, provenance, statement) and exit')
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
@@ -180,15 +182,15 @@ async function main(argv: string[]): Promise<number> {
     control = await startControlServer(embedded);
     user ??= DEFAULT_USER;
     password ??= DEFAULT_PASSWORD;
-    process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}\n`);
+    if (!options.quiet) process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}\n`);
   }
   const target: string = embedded?.baseUrl ?? options.target;
 
-  const terminal = terminalOptionsFor(process.stderr);
-  // A replay runs only the rules it replays: no totals then.
-  const progress = new TerminalProgress(terminal, options.replay ? new Map() : rulesPerFamily());
+  const terminal = { ...terminalOptionsFor(process.stderr), everyRule: Boolean(options.verbose) };
+  // A replay runs only the rules it replays: no totals then. --quiet shows no progress at all.
+  const progress = new TerminalProgress(options.quiet ? { ...terminal, write: () => {}, live: false } : terminal, options.replay ? new Map() : rulesPerFamily());
   try {
-    process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
+    if (!options.quiet) process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
     const result = await runConformance({
       target,
       user,
@@ -223,7 +225,8 @@ async function main(argv: string[]): Promise<number> {
     });
     progress.finish();
     if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
-    if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminal));
+    if (result.report && options.quiet) process.stdout.write(renderOutcomeLines(result.report, result.files));
+    else if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminal));
     return result.exitCode;
   } finally {
     await control?.stop();

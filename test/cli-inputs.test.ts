@@ -126,6 +126,28 @@ describe('rules not checked, and --require-all', () => {
   });
 });
 
+describe('--quiet and --verbose', () => {
+  test('--quiet: the outcome line and the report files on stdout, nothing on stderr', async () => {
+    const { code, stdout, stderr } = await runCli(['--target', reference.baseUrl, '--only', 'ADDR-UUID', '--runs', '5', '--quiet', '--format', 'json', '--report-dir', await reportDir()], credentials);
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    expect(stdout).toMatch(/^CONFORMANT: 1 MUST rule\(s\) passed; \d+ not checked: .*\nreport: .*conformance\.json\n$/);
+  });
+
+  test('--verbose: a progress line for every rule, passes and skips too', async () => {
+    const { code, stderr } = await runCli(['--target', reference.baseUrl, '--only', 'ADDR-UUID', '--runs', '5', '--verbose', '--format', 'json', '--report-dir', await reportDir()], credentials);
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/^ {2}pass +ADDR-UUID/m);
+    expect(stderr).toMatch(/^ {2}skip +ADDR-NAME +not selected by --only ADDR-UUID/m);
+  });
+
+  test('--verbose with --quiet is bad usage', async () => {
+    const { code, stderr } = await runCli(['--embedded', '--verbose', '--quiet']);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--verbose.*cannot be used with.*--quiet/);
+  });
+});
+
 describe('--list-rules and --help', () => {
   test('--list-rules prints every rule with its level, family, provenance and statement, and exits 0 without a target', async () => {
     const { code, stdout } = await runCli(['--list-rules']);
@@ -141,7 +163,7 @@ describe('--list-rules and --help', () => {
   test('--help lists the new options, the merge and help commands, ISYM_TARGET and the exit codes', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--require-all', '--cacert <file>', '--insecure', '--list-rules']) expect(stdout).toContain(option);
+    for (const option of ['--require-all', '--cacert <file>', '--insecure', '--list-rules', '--sut <name>', '--verbose', '--quiet']) expect(stdout).toContain(option);
     expect(stdout).toMatch(/Commands:\n {2}merge \[options\] <reports\.\.\.>/);
     expect(stdout).toMatch(/\n {2}help \[command\]/);
     expect(stdout).toContain('ISYM_TARGET');
