@@ -64,6 +64,12 @@ describe('the report folder is created and write-tested before the run', () => {
     expect(stderr).not.toMatch(/ at |Embedded reference server/);
   });
 
+  test('merge checks its report folder too', async () => {
+    const { code, stderr } = await runCli(['merge', '--report-dir', '/dev/null/x', await reportDir()], {}, 30_000);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/isym-conform merge: The report folder \/dev\/null\/x cannot be created: \/dev\/null is not a folder/);
+  });
+
   test('a folder several levels deep that does not exist yet is created', async () => {
     const dir = join(await reportDir(), 'a', 'b');
     const { code } = await runCli(['--target', await closedTarget(), '--report-dir', dir, '--format', 'json']);
