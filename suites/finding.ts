@@ -67,11 +67,13 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A curl command that sends the same request; credentials never appear, only the variables. */
+/** A curl command that sends the same request (with the run's --cacert or -k); credentials never appear, only the variables. */
 export function curlLine(exchange: Exchange): string {
   const parts = ['curl', '-sS', '-i'];
   if (exchange.auth === 'valid') parts.push('-u', '"$ISYM_USER:$ISYM_PASSWORD"');
   else if (exchange.auth === 'wrong') parts.push('-u', shellQuote(exchange.wrongCredentials ?? 'wrong:credentials'));
+  if (exchange.tls?.insecure) parts.push('-k');
+  else if (exchange.tls?.caFile) parts.push('--cacert', shellQuote(exchange.tls.caFile));
   if (exchange.method !== 'GET') parts.push('-X', exchange.method);
   if (exchange.requestBody !== undefined) {
     parts.push('-H', shellQuote(`Content-Type: ${exchange.requestContentType ?? 'application/json'}`), '--data-raw', shellQuote(exchange.requestBody));
