@@ -4,6 +4,7 @@
  * target showed (an observation) and what the effect model predicts, so that the two compare directly.
  */
 import { requireAnswer } from '../check.js';
+import { canonicalOrder } from '../canonical-order.js';
 import { canonicalJson } from '../compare.js';
 import type { Exchange, TargetClient } from '../target-client.js';
 import type { ArenaCollection, ArenaSingleton, Scope } from './arena.js';
@@ -94,8 +95,10 @@ export async function observe(client: TargetClient, scope: Scope): Promise<Obser
     exchanges.set(read.path, exchange);
     if (read.kind === 'collection') {
       if (exchange.status !== 200 || !Array.isArray(exchange.json)) return void unreadable.push(exchange);
+      // In the canonical order: a target may list in any order, and candidates are drawn from the members' order.
       const members = new Map<string, Item>();
-      for (const item of exchange.json) if (isItem(item) && typeof item.id === 'string') members.set(item.id, item);
+      const items = exchange.json.filter((item): item is Item => isItem(item) && typeof item.id === 'string');
+      for (const item of canonicalOrder(items, read.node.resource.nameProperty)) members.set(item.id as string, item);
       state.collections.set(read.path, members);
     } else {
       if (exchange.status !== 200 || !isItem(exchange.json)) return void unreadable.push(exchange);

@@ -381,7 +381,12 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
     }
   }
   const taken = new Set<string>();
-  outcome.createdIds = prediction.creates.map((create) => {
+  // The creates that claim the most values choose first: a create that claims nothing (the caller's call) must not
+  // take the one new instance that alone fits a more exacting one (the destination's, when both are in one list).
+  const order = prediction.creates.map((_, index) => index).sort((a, b) => Object.keys(prediction.creates[b].values).length - Object.keys(prediction.creates[a].values).length || a - b);
+  const createdIds: (string | undefined)[] = new Array(prediction.creates.length).fill(undefined);
+  for (const index of order) {
+    const create = prediction.creates[index];
     const paths = create.collections.map((c) => c.path);
     const [first, ...rest] = paths.map((path) => after.collections.get(path) ?? new Map<string, Item>());
     // New in every collection of the create; one with the expected values first (under churn, a call of someone
@@ -390,8 +395,9 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
       (id) => !taken.has(id) && paths.every((path) => !before.collections.get(path)?.has(id)) && rest.every((listed) => listed.has(id)),
     );
     const id = candidates.find((candidate) => matchesValues(first.get(candidate)!, create.values)) ?? (create.transient ? undefined : candidates[0]);
-    if (id === undefined) return undefined;
+    if (id === undefined) continue;
     taken.add(id);
+    createdIds[index] = id;
     outcome.focus.add(id);
     for (const path of paths) {
       const members = state.collections.get(path) ?? new Map<string, Item>();
@@ -399,8 +405,8 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
       state.collections.set(path, members);
       claim(outcome.claims, path, id);
     }
-    return id;
-  });
+  }
+  outcome.createdIds = createdIds;
   return outcome;
 }
 

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import {
   buildPath, instanceSegments, type AddressingForm, type CollectionNode, type InstanceNode, type InstanceRef, type ResourceModel,
 } from '../../contracts/resource-model.js';
+import { canonicalOrder } from '../canonical-order.js';
 import { requireAnswer } from '../check.js';
 import type { CollectionListing, Discovery, DiscoveredInstance } from '../discovery.js';
 import type { Exchange, TargetClient } from '../target-client.js';
@@ -134,7 +135,9 @@ export async function readListing(client: TargetClient, collection: CollectionNo
   const exchange = requireAnswer(await client.get(buildPath(collection, parentRefs)));
   if (exchange.status !== 200 || !Array.isArray(exchange.json)) return { exchange };
   const nameProperty = collection.resource.nameProperty;
-  const items = (exchange.json as unknown[]).flatMap((value) => {
+  // In the canonical order: the case's picks index into the members, and a target may list in any order.
+  const listed = (exchange.json as unknown[]).filter((value): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value));
+  const items = canonicalOrder(listed, nameProperty).flatMap((value) => {
     if (!value || typeof value !== 'object' || typeof (value as { id?: unknown }).id !== 'string') return [];
     const item = value as Record<string, unknown>;
     const ref: InstanceRef = { id: item.id as string };

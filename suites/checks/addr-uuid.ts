@@ -14,7 +14,7 @@ export const addrUuidCheck: ConformanceCheck = {
       context.report({ message: problem.message, expected: '200', actual: describeOutcome(problem.exchange), exchanges: [problem.exchange] });
     }
     if (discovery.instances.length === 0) context.notApplicable('no collection listed any instance');
-    context.note(`${discovery.instances.length} instances discovered in ${discovery.listings.length} collection reads`);
+    context.note(discovery.summary());
     await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
       const id = instance.refs[instance.refs.length - 1].id;
       const read = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
