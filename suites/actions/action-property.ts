@@ -6,6 +6,7 @@ import type fc from 'fast-check';
 import type { ActionNode } from '../../contracts/resource-model.js';
 import type { FindingInput } from '../finding.js';
 import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction, restoreCase, runCase, type CaseOptions, type CaseRun } from './action-case.js';
+import type { CaseDraft } from './candidates.js';
 import { CaseTally } from './case-findings.js';
 import type { ActionSession } from './session.js';
 
@@ -17,6 +18,11 @@ export interface ActionPropertyOptions extends CaseOptions {
   maxRuns: number;
   /** How the candidate is picked (default: any index). */
   pick?: fc.Arbitrary<number>;
+  /**
+   * Cases every run, before the drawn ones, per action: drafts for its exercisable paths (`variants`). The notes
+   * count them. Default none.
+   */
+  examples?: (variants: readonly ActionNode[]) => (CaseDraft & { provision?: CaseDraft })[];
   /** The rule's verdict on a case that ran: a finding, or undefined. */
   judge(run: CaseRun): Promise<FindingInput | undefined>;
 }
@@ -43,7 +49,7 @@ export async function runActionProperties(session: ActionSession, options: Actio
       } finally {
         for (const line of await restoreCase(session, run)) session.noteOnce(`not restored after a case: ${line}`);
       }
-    }, { maxRuns: options.maxRuns });
+    }, { maxRuns: options.maxRuns, examples: options.examples?.(variants) });
   }
   return tally;
 }

@@ -178,3 +178,65 @@ export function mutateBody(
   const what = mutation.kind === 'wrong-type' ? 'of the wrong type' : 'out of its range or list';
   return { label: `"${name}" ${what} (${JSON.stringify(value)})`, body: { kind: 'json', value: { ...valid, [name]: value } } };
 }
+
+/**
+ * A valid body draft with every property present (so that each can be broken): body references name a listed
+ * instance, the other values are the first valid value drawn with `seed`. Undefined when the action takes no body.
+ */
+export function fullBodyDraft(action: ActionNode, seed: number, only?: (name: string) => boolean): BodyDraft | undefined {
+  const schema = action.requestSchema;
+  if (!schema) return undefined;
+  const draft: BodyDraft = { values: {}, refs: {} };
+  for (const [name, property] of Object.entries(schemaProperties(schema))) {
+    if (only && !only(name)) continue;
+    if (action.effects.bodyRefs[name]) draft.refs[name] = { kind: 'listed' };
+    else draft.values[name] = fc.sample(validValue(property), { seed, numRuns: 1 })[0];
+  }
+  return draft;
+}
+
+/** The optional properties of an action's body (none without a body). */
+export function optionalProperties(action: ActionNode): string[] {
+  const schema = action.requestSchema;
+  if (!schema) return [];
+  const required = new Set((schema.required ?? []) as string[]);
+  return Object.keys(schemaProperties(schema)).filter((name) => !required.has(name));
+}
+
+/** A valid body draft with only the required properties: every optional one left out, for its default. */
+export function requiredOnlyBodyDraft(action: ActionNode, seed: number): BodyDraft | undefined {
+  const optional = new Set(optionalProperties(action));
+  return fullBodyDraft(action, seed, (name) => !optional.has(name));
+}
+
+/**
+ * Every way the enumeration breaks a valid body of `action`, each once: for an action with a body, a body that is
+ * not JSON, JSON that is not an object (each other JSON type), each required property missing, each property with
+ * each wrong JSON type and null, each value just outside a written range or list; for an action without one, a
+ * non-empty body that is not JSON. `accepts` keeps out a "wrong" value the schema allows.
+ */
+export function everyBodyMutation(action: ActionNode, valid: Record<string, unknown> | undefined, accepts: (schema: JsonSchema, value: unknown) => boolean): MutatedBody[] {
+  const schema = action.requestSchema;
+  const notJson: MutatedBody = { label: `a body that is not JSON (${JSON.stringify(notJsonTexts[0])})`, body: { kind: 'text', text: notJsonTexts[0] } };
+  if (!schema || !valid) return [notJson];
+  const mutated: MutatedBody[] = [notJson];
+  const truncated = JSON.stringify(valid).slice(0, -1);
+  mutated.push({ label: `a body that is not JSON (the valid body cut short: ${JSON.stringify(truncated)})`, body: { kind: 'text', text: truncated } });
+  for (const value of [[], 'text', 42, null, true]) {
+    mutated.push({ label: `a JSON ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value} instead of an object`, body: { kind: 'json', value } });
+  }
+  for (const name of (schema.required ?? []) as string[]) {
+    const { [name]: _removed, ...rest } = valid;
+    mutated.push({ label: `a body without the required property "${name}"`, body: { kind: 'json', value: rest } });
+  }
+  const properties = schemaProperties(schema);
+  for (const [name, property] of Object.entries(properties)) {
+    for (const value of otherTypeValues.filter((candidate) => !accepts(property, candidate))) {
+      mutated.push({ label: `"${name}" of the wrong type (${JSON.stringify(value)})`, body: { kind: 'json', value: { ...valid, [name]: value } } });
+    }
+    for (const value of outOfRange(property).filter((candidate) => !accepts(property, candidate))) {
+      mutated.push({ label: `"${name}" out of its range or list (${JSON.stringify(value)})`, body: { kind: 'json', value: { ...valid, [name]: value } } });
+    }
+  }
+  return mutated;
+}
