@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type InstanceRef, type PathNodeBase } from '../../contracts/resource-model.js';
 import { canUseName } from '../arbitraries/addressing-forms.js';
-import { bodyDraft } from '../arbitraries/request-body.js';
+import { bodyDraft, type BodyDraft } from '../arbitraries/request-body.js';
 import { requireAnswer } from '../check.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
@@ -198,4 +198,23 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
     }
   }
   return reads;
+}
+
+/**
+ * The draft of a case that runs every run (a property's example): path `variant` of the action, the given body
+ * draft, every level by name or none, the first candidate; with a provisioning draft drawn from `seed` where the
+ * action acts only on what the checker created.
+ */
+export function everyRunDraft(
+  actions: readonly ActionNode[],
+  action: ActionNode,
+  variant: number,
+  body: BodyDraft | undefined,
+  seed: number,
+  byName = false,
+): CaseDraft & { provision?: CaseDraft } {
+  const provisioner = provisioningAction(actions, action);
+  const draft: CaseDraft & { provision?: CaseDraft } = { variant, body, byName: instanceSegments(action).map(() => byName), pick: 0 };
+  if (provisioner) draft.provision = fc.sample(provisionDraft(provisioner), { seed, numRuns: 1 })[0];
+  return draft;
 }

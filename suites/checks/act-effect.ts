@@ -1,10 +1,9 @@
 import { runActionProperties } from '../actions/action-property.js';
-import { readTargets } from '../actions/action-case.js';
+import { everyRunDraft, readTargets } from '../actions/action-case.js';
 import { casesPerAction, differencesFinding, missingCreatesFinding, statusFinding, targetReadsFinding } from '../actions/case-findings.js';
 import { withActionSession } from '../actions/session.js';
 import type { ConformanceCheck } from '../check.js';
 import { optionalProperties, requiredOnlyBodyDraft } from '../arbitraries/request-body.js';
-import { instanceSegments } from '../../contracts/resource-model.js';
 
 /**
  * ACT-EFFECT: each action, posted by UUID where the contract's effect changes something, answers 204, and the
@@ -27,7 +26,7 @@ export const actEffectCheck: ConformanceCheck = {
           variants.flatMap((action, variant) => {
             if (optionalProperties(action).length === 0) return [];
             enumerated.push(`${action.definition.name} without ${optionalProperties(action).join(', ')}`);
-            return [{ variant, body: requiredOnlyBodyDraft(action, context.settings.seed), byName: instanceSegments(action).map(() => false), pick: 0 }];
+            return [everyRunDraft(context.model.actions, action, variant, requiredOnlyBodyDraft(action, context.settings.seed), context.settings.seed)];
           }),
         async judge(run) {
           const status = statusFinding(run);

@@ -15,6 +15,9 @@ export const addrUuidCheck: ConformanceCheck = {
     }
     if (discovery.instances.length === 0) context.notApplicable('no collection listed any instance');
     context.note(discovery.summary());
+    // Every discovered instance is read once every run; the drawn cases read some of them again (later, so that an
+    // instance that answers only now and then is met more than once).
+    context.note(`${discovery.instances.length} instances read by UUID every run, then ${context.settings.numRuns} drawn`);
     await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
       const id = instance.refs[instance.refs.length - 1].id;
       const read = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
@@ -37,6 +40,6 @@ export const addrUuidCheck: ConformanceCheck = {
         exchanges: [read],
         provenance: instance.node.provenance,
       };
-    });
+    }, { examples: discovery.instances });
   },
 };
