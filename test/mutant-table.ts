@@ -121,4 +121,14 @@ export const mutantTable: readonly MutantRow[] = [
   { fault: 'restart-old-uuids-resolve', mustFail: 'RESTART-OLD-404' },
   { fault: 'restart-loses-name', mustFail: 'RESTART-NAMES' },
   { fault: 'recreate-keeps-uuid', mustFail: 'RECREATE-NEW-UUID' },
+  // Faults a seed could miss before the enumerated cases: each must be caught on every seed, at any --runs.
+  { fault: 'penalty-missing-accepted', mustFail: 'ACT-BAD-BODY' },
+  { fault: 'login-default-paused-inherited', mustFail: 'ACT-SEQUENCES' },
+  { fault: 'status-note-leaks-to-other-user', mustFail: 'ACT-ISOLATION' },
+  {
+    fault: 'user-extension-name-on-first-core-server',
+    mustFail: 'ADDR-NAME',
+    alsoBreaks: [{ rule: 'RESTART-NAMES', why: 'it reads every name by getByName after the restart, and a user\'s extension on the second core server by name reaches the first one\'s' }],
+  },
+  { fault: 'login-agent-missing-under-extension', mustFail: 'ACT-EFFECT' },
 ];

@@ -44,6 +44,8 @@ export interface LiveAgent {
   dynamic: boolean;
   penalty: number;
   statistics: AgentStatistics;
+  /** Only the `login-agent-missing-under-extension` fault sets this: the agent is left out of its extension's agents. */
+  hiddenFromExtension?: boolean;
 }
 
 /** Who made a call segment: churn may end only the segments it made itself. */
