@@ -44,11 +44,11 @@ export function exercisableVariants(actions: readonly ActionNode[], variants: re
 }
 
 /** A case draft: which path, which body, how each level is written, which candidate. */
-export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat()): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
+export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat(), distinctive = false): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
   return fc.nat({ max: variants.length - 1 }).chain((variant) => {
     const action = variants[variant];
     const levels = instanceSegments(action).length;
-    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
+    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action, distinctive), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
     return draft;
   });
 }

@@ -18,6 +18,8 @@ export interface ActionPropertyOptions extends CaseOptions {
   maxRuns: number;
   /** How the candidate is picked (default: any index). */
   pick?: fc.Arbitrary<number>;
+  /** Bodies carry distinctive free values (no server holds them by chance). Default false. */
+  distinctiveValues?: boolean;
   /**
    * Cases every run, before the drawn ones, per action: drafts for its exercisable paths (`variants`). The notes
    * count them. Default none.
@@ -35,7 +37,7 @@ export async function runActionProperties(session: ActionSession, options: Actio
     const { variants, left } = exercisableVariants(context.model.actions, all);
     left.forEach((line) => tally.skip(name, line));
     if (variants.length === 0) continue;
-    await context.property(`${options.name}-${name}`, draftsFor(context.model.actions, variants, options.pick), async (draft) => {
+    await context.property(`${options.name}-${name}`, draftsFor(context.model.actions, variants, options.pick, options.distinctiveValues), async (draft) => {
       const action: ActionNode = variants[draft.variant];
       if (action.effects.onlyOnCreated) {
         const problem = await provisionOwner(session, action, draft.provision);
@@ -54,6 +56,6 @@ export async function runActionProperties(session: ActionSession, options: Actio
   return tally;
 }
 
-function draftsFor(actions: readonly ActionNode[], variants: ActionNode[], pick?: fc.Arbitrary<number>) {
-  return caseDraft(variants, pick).chain((draft) => provisionDraft(provisioningAction(actions, variants[draft.variant])).map((provision) => ({ ...draft, provision })));
+function draftsFor(actions: readonly ActionNode[], variants: ActionNode[], pick?: fc.Arbitrary<number>, distinctive?: boolean) {
+  return caseDraft(variants, pick, distinctive).chain((draft) => provisionDraft(provisioningAction(actions, variants[draft.variant])).map((provision) => ({ ...draft, provision })));
 }

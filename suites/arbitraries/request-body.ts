@@ -38,11 +38,28 @@ export function schemaType(schema: JsonSchema): string | undefined {
   return undefined;
 }
 
-/** A value the schema accepts: its examples and its type's plain values, small ranges so that values meet again. */
-export function validValue(schema: JsonSchema): fc.Arbitrary<unknown> {
+/** The length of the random part of a distinctive string, and its alphabet: 36^12 (about 4.7e18) values. */
+export const DISTINCTIVE_LENGTH = 12;
+/** Distinctive integers are drawn from this range: one of about 2e9 values. */
+export const DISTINCTIVE_MIN = 100_000_000;
+export const DISTINCTIVE_MAX = 2_100_000_000;
+
+/**
+ * A value the schema accepts: its examples and its type's plain values, small ranges so that values meet again.
+ * `distinctive`: a free value (a string with no list, an integer with no maximum) is one no server holds by chance
+ * (`iso-` and 12 random letters and digits, or an integer of nine or ten digits), so that where it turns up shows
+ * where the action wrote it.
+ */
+export function validValue(schema: JsonSchema, distinctive = false): fc.Arbitrary<unknown> {
   const flat = flatten(schema);
   if ('const' in flat) return fc.constant(flat.const);
   if (Array.isArray(flat.enum) && flat.enum.length > 0) return fc.constantFrom(...(flat.enum as unknown[]));
+  if (distinctive) {
+    const type = schemaType(flat);
+    // Never shrunk: a shrunk value ("iso-aaaaaaaaaaaa") would no longer be one that no server holds by chance.
+    if (type === 'string') return fc.noShrink(fc.stringMatching(new RegExp(`^[a-z0-9]{${DISTINCTIVE_LENGTH}}$`)).map((text) => `iso-${text}`));
+    if ((type === 'integer' || type === 'number') && typeof flat.maximum !== 'number') return fc.noShrink(fc.integer({ min: DISTINCTIVE_MIN, max: DISTINCTIVE_MAX }));
+  }
   const typed = ((): fc.Arbitrary<unknown> => {
     switch (schemaType(flat)) {
       case 'integer':
@@ -74,8 +91,11 @@ function outsideValue(schema: JsonSchema): fc.Arbitrary<string> {
   return examples.length > 0 ? fc.constantFrom(...examples) : fc.stringMatching(/^9[0-9]{6}$/);
 }
 
-/** A valid body draft for `action` (undefined when the action takes no body). Optional properties come and go. */
-export function bodyDraft(action: ActionNode): fc.Arbitrary<BodyDraft | undefined> {
+/**
+ * A valid body draft for `action` (undefined when the action takes no body). Optional properties come and go.
+ * `distinctive`: free values no server holds by chance (see {@link validValue}).
+ */
+export function bodyDraft(action: ActionNode, distinctive = false): fc.Arbitrary<BodyDraft | undefined> {
   const schema = action.requestSchema;
   if (!schema) return fc.constant(undefined);
   const required = new Set((schema.required ?? []) as string[]);
@@ -87,7 +107,7 @@ export function bodyDraft(action: ActionNode): fc.Arbitrary<BodyDraft | undefine
           ? fc.oneof(fc.constant<RefPick>({ kind: 'listed' }), outsideValue(property).map((value): RefPick => ({ kind: 'outside', value })))
           : fc.constant<RefPick>({ kind: 'listed' })
         ).map((pick) => ({ ref: pick }))
-      : validValue(property).map((v) => ({ value: v }));
+      : validValue(property, distinctive).map((v) => ({ value: v }));
     return [name, required.has(name) ? value : fc.option(value, { nil: undefined })] as const;
   });
   return fc.tuple(...entries.map(([, arbitrary]) => arbitrary)).map((drawn) => {
@@ -239,4 +259,10 @@ export function everyBodyMutation(action: ActionNode, valid: Record<string, unkn
     }
   }
   return mutated;
+}
+
+/** Whether a value is one {@link validValue} draws as distinctive: a coincidence with it is negligible. */
+export function isDistinctive(value: unknown): boolean {
+  if (typeof value === 'string') return new RegExp(`^iso-[a-z0-9]{${DISTINCTIVE_LENGTH}}$`).test(value);
+  return typeof value === 'number' && Number.isInteger(value) && value >= DISTINCTIVE_MIN && value <= DISTINCTIVE_MAX;
 }
