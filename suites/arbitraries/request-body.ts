@@ -203,14 +203,14 @@ export function mutateBody(
  * A valid body draft with every property present (so that each can be broken): body references name a listed
  * instance, the other values are the first valid value drawn with `seed`. Undefined when the action takes no body.
  */
-export function fullBodyDraft(action: ActionNode, seed: number, only?: (name: string) => boolean): BodyDraft | undefined {
+export function fullBodyDraft(action: ActionNode, seed: number, only?: (name: string) => boolean, distinctive = false): BodyDraft | undefined {
   const schema = action.requestSchema;
   if (!schema) return undefined;
   const draft: BodyDraft = { values: {}, refs: {} };
   for (const [name, property] of Object.entries(schemaProperties(schema))) {
     if (only && !only(name)) continue;
     if (action.effects.bodyRefs[name]) draft.refs[name] = { kind: 'listed' };
-    else draft.values[name] = fc.sample(validValue(property), { seed, numRuns: 1 })[0];
+    else draft.values[name] = fc.sample(validValue(property, distinctive), { seed, numRuns: 1 })[0];
   }
   return draft;
 }

@@ -1,5 +1,7 @@
 import fc from 'fast-check';
 import { runActionProperties } from '../actions/action-property.js';
+import { everyRunDraft } from '../actions/action-case.js';
+import { fullBodyDraft } from '../arbitraries/request-body.js';
 import { wholeArena } from '../actions/arena.js';
 import { neighbourScore } from '../actions/candidates.js';
 import { casesPerAction, differencesFinding, leakedValuesFinding } from '../actions/case-findings.js';
@@ -20,6 +22,7 @@ export const actIsolationCheck: ConformanceCheck = {
   async run(context) {
     if (context.model.actions.length === 0) context.notApplicable('the contract has no action');
     await withActionSession(context, async (session) => {
+      let enumerated = 0;
       const tally = await runActionProperties(session, {
         name: 'isolated-effect-of',
         addressing: 'uuid',
@@ -33,6 +36,12 @@ export const actIsolationCheck: ConformanceCheck = {
             .map((entry) => entry.candidate),
         maxRuns: casesPerAction(context, 0.015),
         distinctiveValues: true,
+        // Every run, each path of each action once on the owner with the most neighbours (the first candidate).
+        examples: (variants) =>
+          variants.map((action, variant) => {
+            enumerated += 1;
+            return everyRunDraft(context.model.actions, action, variant, fullBodyDraft(action, context.settings.seed, undefined, true), context.settings.seed);
+          }),
         async judge(run) {
           if (run.exchange.status !== 204) return undefined; // ACT-EFFECT's to judge
           return (
@@ -42,6 +51,7 @@ export const actIsolationCheck: ConformanceCheck = {
         },
       });
       tally.note(context, 'cases per action (by UUID, the whole arena read before and after)');
+      context.note(`${enumerated} cases every run: each path of each action on the owner with the most neighbours, with distinctive values`);
     });
   },
 };
