@@ -61,7 +61,7 @@ export const actAddressingCheck: ConformanceCheck = {
             enumerated += 1;
             return everyRunDraft(context.model.actions, action, variant, fullBodyDraft(action, context.settings.seed), context.settings.seed, true);
           }),
-        maxRuns: casesPerAction(context, 0.02),
+        maxRuns: casesPerAction(context, 0.01),
         async judge(run) {
           const status = statusFinding(run);
           if (status || run.exchange.status !== 204) return status;

@@ -42,7 +42,7 @@ export const actBadBodyCheck: ConformanceCheck = {
     await withActionSession(context, async (session) => {
       const tally = new CaseTally();
       const enumerated = new Map<string, number>();
-      const maxRuns = casesPerAction(context, 0.04);
+      const maxRuns = casesPerAction(context, 0.02);
       const kinds = new Set<string>();
       const seed = context.settings.seed;
       for (const [name, all] of actionsByName(context.model.actions)) {

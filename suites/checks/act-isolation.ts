@@ -34,7 +34,7 @@ export const actIsolationCheck: ConformanceCheck = {
             .map((candidate, index) => ({ candidate, index, score: candidate.prediction.owner.kind === 'instance' ? neighbourScore(session.current, candidate.prediction.owner.id) : 0 }))
             .sort((a, b) => b.score - a.score || a.index - b.index)
             .map((entry) => entry.candidate),
-        maxRuns: casesPerAction(context, 0.015),
+        maxRuns: casesPerAction(context, 0.01),
         distinctiveValues: true,
         // Every run, each path of each action once on the owner with the most neighbours (the first candidate).
         examples: (variants) =>

@@ -15,7 +15,7 @@ const SEQUENCE_INSTANCES_PER_PARENT = 3;
 /** Steps in one sequence, at most. */
 const MAX_STEPS = 8;
 /** The share of --runs that sequences get: one sequence costs as much as several one-action cases. */
-const RUNS_SHARE = 0.2;
+const RUNS_SHARE = 0.15;
 
 /** How much an instance holds in the arena's collections: the busiest parents make the liveliest sequences. */
 function busyness(arena: Arena, state: ArenaState) {

@@ -75,7 +75,7 @@ export const actUnknownCheck: ConformanceCheck = {
       const tally = new CaseTally();
       let enumerated = 0;
       let attemptsSent = 0;
-      const maxRuns = casesPerAction(context, 0.02);
+      const maxRuns = casesPerAction(context, 0.01);
       for (const [name, all] of actionsByName(context.model.actions)) {
         const { variants, left } = exercisableVariants(context.model.actions, all);
         left.forEach((line) => tally.skip(name, line));
