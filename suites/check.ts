@@ -82,13 +82,18 @@ export interface CheckContext extends CheckEnvironment {
    * Runs a fast-check property: `predicate` returns a finding for a case that breaks the rule, or undefined.
    * A failure is shrunk and recorded once, with its seed, path and counterexample.
    */
-  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions): Promise<void>;
+  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions<T>): Promise<void>;
 }
 
 /** Options of one {@link CheckContext.property}. */
-export interface PropertyOptions {
+export interface PropertyOptions<T = unknown> {
   /** At most this many runs (fewer when --runs is lower): for a property whose one case is a whole experiment. Default: --runs. */
   maxRuns?: number;
+  /**
+   * Cases that run on every run, before the drawn ones and whatever --runs is (the enumerable part of a rule: every
+   * template, every kind of bad body). They take part in replay like drawn cases (same seed, same examples). Default none.
+   */
+  examples?: T[];
 }
 
 /** A check: one small unit with the rule id it serves. */
@@ -224,9 +229,12 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
             throw error;
           }
         }),
-        replay
-          ? { seed: replay.seed, path: replay.path, numRuns: 1 }
-          : { seed: environment.settings.seed, numRuns: Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity) },
+        {
+          ...(replay
+            ? { seed: replay.seed, path: replay.path, numRuns: 1 }
+            : { seed: environment.settings.seed, numRuns: Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity) + (options?.examples?.length ?? 0) }),
+          examples: (options?.examples ?? []).map((example) => [example] as [typeof example]),
+        },
       );
       if (!details.failed) return;
       if (details.errorInstance instanceof FindingFailure) {

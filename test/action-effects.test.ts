@@ -121,7 +121,7 @@ function smallDiscovery(model: ResourceModel): Discovery {
     [node('/coreServers/{coreServerId}/users/{userId}'), [[cs, u1]]],
   ]);
   const instances = [...found].flatMap(([n, all]) => all.map((refs) => ({ node: n, refs, listed: {}, collectionPath: '' })));
-  return { instances, listings: [], reads: [], problems: [], of: (n) => instances.filter((i) => i.node === n) };
+  return { instances, listings: [], reads: [], problems: [], reach: [], summary: () => `${instances.length} instances`, of: (n) => instances.filter((i) => i.node === n) };
 }
 
 const agent = (id: string, paused: boolean, penalty: number, dynamic: boolean): Item => ({ id, paused, penalty, dynamic, state: 'NOT_INUSE', name: id });

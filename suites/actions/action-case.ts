@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type InstanceRef, type PathNodeBase } from '../../contracts/resource-model.js';
 import { canUseName } from '../arbitraries/addressing-forms.js';
-import { bodyDraft } from '../arbitraries/request-body.js';
+import { bodyDraft, type BodyDraft } from '../arbitraries/request-body.js';
 import { requireAnswer } from '../check.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
@@ -44,11 +44,11 @@ export function exercisableVariants(actions: readonly ActionNode[], variants: re
 }
 
 /** A case draft: which path, which body, how each level is written, which candidate. */
-export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat()): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
+export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat(), distinctive = false): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
   return fc.nat({ max: variants.length - 1 }).chain((variant) => {
     const action = variants[variant];
     const levels = instanceSegments(action).length;
-    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
+    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action, distinctive), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
     return draft;
   });
 }
@@ -203,4 +203,23 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
     }
   }
   return reads;
+}
+
+/**
+ * The draft of a case that runs every run (a property's example): path `variant` of the action, the given body
+ * draft, every level by name or none, the first candidate; with a provisioning draft drawn from `seed` where the
+ * action acts only on what the checker created.
+ */
+export function everyRunDraft(
+  actions: readonly ActionNode[],
+  action: ActionNode,
+  variant: number,
+  body: BodyDraft | undefined,
+  seed: number,
+  byName = false,
+): CaseDraft & { provision?: CaseDraft } {
+  const provisioner = provisioningAction(actions, action);
+  const draft: CaseDraft & { provision?: CaseDraft } = { variant, body, byName: instanceSegments(action).map(() => byName), pick: 0 };
+  if (provisioner) draft.provision = fc.sample(provisionDraft(provisioner), { seed, numRuns: 1 })[0];
+  return draft;
 }

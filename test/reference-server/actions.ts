@@ -117,13 +117,17 @@ export function queueLogin(ctx: ActionContext, queue: LiveQueue): ActionSpec {
       return () => {
         const retired = ctx.cs.retiredAgents.get(retiredAgentKey(queue, extension));
         const inherit = ctx.faults.has('login-inherits-old-agent-state') ? retired : undefined;
+        // The fault `login-default-paused-inherited`: only a login without paused takes the old agent's.
+        const defaultPaused = ctx.faults.has('login-default-paused-inherited') && retired ? retired.paused : false;
         const settings = {
           dynamic: true,
-          paused: inherit ? inherit.paused : (paused as boolean | undefined) ?? false,
+          paused: inherit ? inherit.paused : (paused as boolean | undefined) ?? defaultPaused,
           penalty: inherit ? inherit.penalty : (penalty as number | undefined) ?? 0,
         };
         const id = ctx.faults.has('recreate-keeps-uuid') && retired ? retired.id : randomUUID();
-        queue.agents.push(newAgent(queue, extension, { ...settings, pauseCount: settings.paused ? 1 : 0 }, undefined, id));
+        const agent = newAgent(queue, extension, { ...settings, pauseCount: settings.paused ? 1 : 0 }, undefined, id);
+        if (ctx.faults.has('login-agent-missing-under-extension')) agent.hiddenFromExtension = true;
+        queue.agents.push(agent);
       };
     },
   };
@@ -185,10 +189,11 @@ export function unpause(ctx: ActionContext, agent: LiveAgent): ActionSpec {
   return { body: 'none', prepare: () => () => setPaused(ctx.faults, agent, false) };
 }
 
-export function setPenalty(agent: LiveAgent): ActionSpec {
+export function setPenalty(ctx: ActionContext, agent: LiveAgent): ActionSpec {
   return {
     body: 'object',
     prepare(body) {
+      if (!Object.hasOwn(body, 'penalty') && ctx.faults.has('penalty-missing-accepted')) return () => {};
       const penalty = requiredInteger(body, 'penalty', 0);
       if (isFailure(penalty)) return penalty;
       return () => {
@@ -257,6 +262,11 @@ export function setStatus(ctx: ActionContext, user: LiveUser): ActionSpec {
           note: note as string,
           returnTime: returnTime as number,
         };
+        if (ctx.faults.has('status-note-leaks-to-other-user')) {
+          const others = ctx.cs.users.filter((other) => other !== user);
+          const other = others[ctx.cs.users.indexOf(user) % Math.max(1, others.length)];
+          if (other) other.status = { ...other.status, note: note as string };
+        }
       };
     },
   };

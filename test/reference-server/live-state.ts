@@ -46,6 +46,8 @@ export interface LiveAgent {
   statistics: AgentStatistics;
   /** True for an agent that logged in at its phone (liberal churn): not action-controlled state. */
   byPhone?: boolean;
+  /** Only the `login-agent-missing-under-extension` fault sets this: the agent is left out of its extension's agents. */
+  hiddenFromExtension?: boolean;
 }
 
 /** Who made a call segment: churn may end only the segments it made itself. */

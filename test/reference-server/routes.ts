@@ -200,6 +200,10 @@ export class Router {
 
   private userExtensions(cs: LiveCoreServer, user: LiveUser, i: number): Outcome {
     const spec: PickSpec<LiveExtension> = { kind: 'extension', items: user.extensions, nameOf: (e) => e.extensionNumber };
+    if (this.faults.has('user-extension-name-on-first-core-server')) {
+      const first = this.state.coreServers[0];
+      spec.findByName = (name) => (user.extensions.some((e) => e.extensionNumber === name) ? first.extensions.find((e) => e.extensionNumber === name) : undefined);
+    }
     if (this.faults.has('user-extension-ignores-user')) {
       spec.findById = (id) => cs.extensions.find((e) => e.id === id);
       spec.findByName = (name) => cs.extensions.find((e) => e.extensionNumber === name);
@@ -210,7 +214,7 @@ export class Router {
   private extension(e: LiveExtension, i: number, byName: boolean): Outcome {
     if (i === this.end) return read(true, () => this.renderExtension(e));
     switch (this.word(i)) {
-      case 'agents': return this.agents(i + 1, agentsOfExtension(this.cs, e), false);
+      case 'agents': return this.agents(i + 1, agentsOfExtension(this.cs, e).filter((a) => !a.hiddenFromExtension), false);
       case 'callSegments': return this.callSegments(i + 1, this.cs.callSegments.filter((s) => s.extension === e), 'extension');
       case 'originate': return i === this.end - 1 ? act(originate(this.actionContext, e)) : notFound();
       case 'dnd': {
@@ -260,7 +264,7 @@ export class Router {
       case 'statistics': return read(false, () => renderStatistics(a));
       case 'pause': return act(pause(ctx, a));
       case 'unpause': return act(unpause(ctx, a));
-      case 'penalty': return act(setPenalty(a));
+      case 'penalty': return act(setPenalty(this.actionContext, a));
       case 'logout': return act(agentLogout(ctx, a));
       default: return notFound();
     }

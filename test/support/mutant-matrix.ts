@@ -4,12 +4,25 @@ import { mutantTable, ruleFamilyOf, type MutantRow } from '../mutant-table.js';
 import { reportSchemaErrors } from './report-schema.js';
 import { runAgainstReference } from './run-against-reference.js';
 
+/**
+ * The seed of the matrix: `ISYM_MATRIX_SEED` when set (CI sets a new one on every run, `.ci/run`, so the matrix
+ * keeps sampling seeds), else 42. It is in every test's name: `ISYM_MATRIX_SEED=N` reproduces a failure.
+ */
+export function matrixSeed(): number {
+  const text = process.env.ISYM_MATRIX_SEED;
+  if (text === undefined || text === '') return 42;
+  const seed = Number(text);
+  if (!Number.isSafeInteger(seed)) throw new Error(`ISYM_MATRIX_SEED must be a whole number, got "${text}".`);
+  return seed;
+}
+
 /** Registers one test per row of the table whose caught rule's family is in `families`. */
 export function defineMutantMatrix(families: string[]): void {
   const rows = mutantTable.filter((row) => families.includes(ruleFamilyOf(row.mustFail)));
-  describe.each(rows)('mutant $fault', (row: MutantRow) => {
-    test(`is caught by ${row.mustFail} and by no unrelated rule`, async () => {
-      const run = await runAgainstReference({ faults: [row.fault], ...row.server }, row.run);
+  const seed = matrixSeed();
+  describe.each(rows)(`mutant $fault (seed ${seed})`, (row: MutantRow) => {
+    test(`is caught by ${row.mustFail} and by no unrelated rule (ISYM_MATRIX_SEED=${seed})`, async () => {
+      const run = await runAgainstReference({ faults: [row.fault], ...row.server }, { seed, ...row.run });
       expect(run.message).toBeUndefined();
       const report = run.report!;
       const verdicts = Object.fromEntries(report.rules.map((rule) => [rule.id, rule.verdict]));
