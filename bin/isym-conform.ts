@@ -5,7 +5,7 @@
  * 2 bad usage or contract, 3 target unreachable.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
+import { parseLatencyRange, startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import { reportFormats } from '../reporters/index.js';
 import { renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
@@ -37,6 +37,14 @@ function rulesPerFamily(): Map<string, number> {
 function shardOption(value: string) {
   try {
     return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function latencyOption(value: string) {
+  try {
+    return parseLatencyRange(value, '--embedded-latency');
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -98,6 +106,7 @@ async function main(argv: string[]): Promise<number> {
     .addOption(new Option('--shard <i/n>', 'run only shard i of n (split over CI machines by rule; join the reports with `isym-conform merge DIR...`)').argParser(shardOption))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
+    .addOption(new Option('--embedded-latency <min-max>', 'with --embedded: hold each request a random MIN to MAX ms, as a slow server does (e.g. 20-60)').argParser(latencyOption))
     .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .addHelpText(
       'after',
@@ -131,7 +140,7 @@ async function main(argv: string[]): Promise<number> {
   let password: string | undefined = options.password ?? process.env.ISYM_PASSWORD;
   if (options.embedded) {
     try {
-      embedded = await startReferenceServer({ size: options.embeddedSize, churn: Boolean(options.embeddedChurn), faults: options.embeddedFault ?? [] });
+      embedded = await startReferenceServer({ size: options.embeddedSize, churn: Boolean(options.embeddedChurn), faults: options.embeddedFault ?? [], latencyMs: options.embeddedLatency });
     } catch (error) {
       process.stderr.write(`isym-conform: ${(error as Error).message}\n`);
       return 2;

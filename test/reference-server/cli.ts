@@ -2,7 +2,7 @@
  * Run the reference server alone:
  *
  *   npx tsx test/reference-server/cli.ts --port 58080 [--seed N] [--size N] [--churn] [--fault NAME]...
- *        [--start-delay MS] [--restart-delay MS] [--host H] [--user U --password P]
+ *        [--start-delay MS] [--restart-delay MS] [--latency MIN-MAX] [--host H] [--user U --password P]
  *
  * Prints the base URL on stdout (at once, also with --start-delay) and its pid on stderr. SIGTERM / SIGINT stop
  * it; SIGHUP restarts it (new UUIDs), so that a checker can be given `--restart-cmd "kill -HUP <pid>"` (the pid of
@@ -10,10 +10,10 @@
  */
 import { parseArgs } from 'node:util';
 import { FAULTS } from './faults.js';
-import { startReferenceServer } from './index.js';
+import { parseLatencyRange, startReferenceServer } from './index.js';
 
 const usage = `usage: reference-server --port N [--seed N] [--size N] [--churn] [--fault NAME]... [--start-delay MS]
-                        [--restart-delay MS] [--host H] [--user U --password P] [--list-faults]`;
+                        [--restart-delay MS] [--latency MIN-MAX] [--host H] [--user U --password P] [--list-faults]`;
 
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
       fault: { type: 'string', multiple: true },
       'start-delay': { type: 'string' },
       'restart-delay': { type: 'string' },
+      latency: { type: 'string' },
       user: { type: 'string' },
       password: { type: 'string' },
       'list-faults': { type: 'boolean' },
@@ -57,6 +58,7 @@ async function main(): Promise<void> {
     faults: values.fault ?? [],
     startDelayMs: integer(values['start-delay'], 'start-delay'),
     restartDelayMs: integer(values['restart-delay'], 'restart-delay'),
+    latencyMs: values.latency === undefined ? undefined : parseLatencyRange(values.latency, '--latency'),
     user: values.user,
     password: values.password,
   });

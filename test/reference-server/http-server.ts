@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   password: string;
   /** The current live state (it is replaced on a restart). */
   state: () => LiveState;
+  /** How long to hold the next request before handling it, ms (a slow network or server); none when absent. */
+  latencyMs?: () => number;
 }
 
 type Auth = 'ok' | 'missing' | 'wrong';
@@ -127,13 +129,20 @@ export function createRequestHandler(options: HttpServerOptions): http.RequestLi
     readBody(req).then(
       (bodyText) => {
         if (bodyText === null) return send(res, 413, { error: 'body too large' }, { Connection: 'close' });
-        try {
-          handle(req, res, bodyText);
-        } catch (error) {
-          // A bug of the reference server itself: answer rather than crash, and say so on stderr.
-          console.error('reference server: unexpected error', error);
-          send(res, 500, { error: 'internal error' });
-        }
+        const answer = () => {
+          // A restart or stop closed the connection while the request was held.
+          if (res.destroyed) return;
+          try {
+            handle(req, res, bodyText);
+          } catch (error) {
+            // A bug of the reference server itself: answer rather than crash, and say so on stderr.
+            console.error('reference server: unexpected error', error);
+            send(res, 500, { error: 'internal error' });
+          }
+        };
+        const latency = options.latencyMs?.() ?? 0;
+        if (latency > 0) setTimeout(answer, latency);
+        else answer();
       },
       () => res.destroy(),
     );
