@@ -12,7 +12,7 @@ import { renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../
 import { checks } from '../suites/checks/index.js';
 import { ruleById } from '../suites/rules.js';
 import { mergeReportFiles } from '../suites/merge-reports.js';
-import { runConformance, toolInfo } from '../suites/run-conformance.js';
+import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/run-conformance.js';
 import { parseShard } from '../suites/work-split.js';
 
 function integerOption(name: string, min: number) {
@@ -102,7 +102,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
     .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
     .option('--rule-timeout <s>', 'time one rule may take, seconds; then it is an error and the run goes on (default 600, more with a long --ready-timeout)', integerOption('--rule-timeout', 1))
-    .option('--concurrency <n>', 'requests in flight at once, at most; above 1 the read-only rules also run at once (bounds the load on the target)', integerOption('--concurrency', 1), 1)
+    .option('--concurrency <n>', 'requests in flight at once, at most: reads that do not depend on each other go out together, and the read-only rules run at once; 1 sends one request at a time, for a fragile target', integerOption('--concurrency', 1), DEFAULT_CONCURRENCY)
     .addOption(new Option('--shard <i/n>', 'run only shard i of n (split over CI machines by rule; join the reports with `isym-conform merge DIR...`)').argParser(shardOption))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')

@@ -61,13 +61,19 @@ export interface ConformanceRunOptions {
   signal?: AbortSignal;
   /** Listen for SIGINT during the run and interrupt it (the CLI sets this). Default false. */
   handleSigint?: boolean;
-  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default 1. */
+  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default {@link DEFAULT_CONCURRENCY}. */
   concurrency?: number;
   /** --shard i/n: run only this shard's rules (see work-split.ts); `isym-conform merge` joins the shards' reports. */
   shard?: Shard;
   /** --rule-timeout: how long one rule may run, ms. Default 600 s, or more when the restart's ready timeout needs it. */
   ruleTimeoutMs?: number;
 }
+
+/**
+ * Requests in flight at once by default (--concurrency): enough to hide a network's latency, few enough for a
+ * PBX that also serves its operators. `--concurrency 1` sends one at a time.
+ */
+export const DEFAULT_CONCURRENCY = 8;
 
 /** What a run gives back. */
 export interface ConformanceRunResult {
@@ -155,7 +161,7 @@ function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: nu
     restart: options.restart ? { command: options.restart.command ? '(given)' : undefined, embedded: Boolean(options.restart.controlUrl), readyTimeoutS: options.restart.readyTimeoutS } : undefined,
     strict: options.strict ?? false,
     maxTimeMs: options.maxTimeMs,
-    concurrency: options.concurrency ?? 1,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     shard: options.shard ? formatShard(options.shard) : undefined,
     ruleTimeoutMs: ruleTimeoutMs(options),
     replay: options.replayFrom,
@@ -310,7 +316,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     restart: options.restart,
     ruleTimeoutMs: ruleTimeoutMs(options),
-    concurrency: options.concurrency ?? 1,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     shard: options.shard,
   };
   if (replay) suiteOptions.replays = replay.plan;
@@ -338,7 +344,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
       maxWorkers: 1,
       fileParallelism: false,
       // Read-only rules run at once with --concurrency above 1; the request semaphore bounds the load anyway.
-      maxConcurrency: Math.max(1, options.concurrency ?? 1),
+      maxConcurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       isolate: false,
       testTimeout: 60 * 60 * 1000,
       hookTimeout: 60 * 60 * 1000,
