@@ -57,7 +57,7 @@ export const addrMixedCheck: ConformanceCheck = {
         }
       }
       return undefined;
-    });
+    }, { independentRuns: true });
     context.note(`${targets.length} paths to choose from; ${combinations} addressing combinations read`);
   },
 };

@@ -54,6 +54,6 @@ export const addrNameCheck: ConformanceCheck = {
         exchanges: [byUuid, byName, again],
         provenance: instance.node.provenance,
       };
-    });
+    }, { independentRuns: true });
   },
 };

@@ -83,7 +83,7 @@ export const addrUnknownCheck: ConformanceCheck = {
         };
       }
       return undefined;
-    });
+    }, { independentRuns: true });
     context.note(`unknown kinds and levels tried: ${[...kindsTried].sort().join(', ')}`);
   },
 };

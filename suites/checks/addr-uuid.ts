@@ -37,6 +37,6 @@ export const addrUuidCheck: ConformanceCheck = {
         exchanges: [read],
         provenance: instance.node.provenance,
       };
-    });
+    }, { independentRuns: true });
   },
 };
