@@ -340,7 +340,9 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
       watch: false,
       reporters: [reporter],
       provide: { isymConform: suiteOptions },
-      pool: 'forks',
+      // One worker thread, in this process: a forked worker would be a second Node process, with its own copy of
+      // vitest and of the modules, for no isolation the suites need (they share one environment anyway).
+      pool: 'threads',
       maxWorkers: 1,
       fileParallelism: false,
       // Read-only rules run at once with --concurrency above 1; the request semaphore bounds the load anyway.
