@@ -8,11 +8,12 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { parseLatencyRange, startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import { reportFormats } from '../reporters/index.js';
-import { renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
+import { renderOutcomeLines, renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
 import { checks } from '../suites/checks/index.js';
-import { ruleById } from '../suites/rules.js';
+import { ruleById, ruleCatalogue } from '../suites/rules.js';
 import { mergeReportFiles } from '../suites/merge-reports.js';
 import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/run-conformance.js';
+import { checkRunInputs } from '../suites/run-inputs.js';
 import { parseShard } from '../suites/work-split.js';
 
 function integerOption(name: string, min: number) {
@@ -50,9 +51,9 @@ function latencyOption(value: string) {
   }
 }
 
-/** `isym-conform merge DIR...`: joins the reports of the shards of one run into one report. */
-async function mergeCommand(argv: string[]): Promise<number> {
-  const command = new Command('isym-conform merge')
+/** The `merge` subcommand's definition: parsed alone by {@link mergeCommand}, and listed in the main --help. */
+function mergeDefinition(name: string): Command {
+  return new Command(name)
     .description('Merges the conformance.json reports of the shards of one run (--shard i/n) into one report, in every format.')
     .argument('<reports...>', 'report folders (or conformance.json files), one per shard')
     .option('--report-dir <dir>', 'where the merged report is written', 'conformance-report')
@@ -61,6 +62,11 @@ async function mergeCommand(argv: string[]): Promise<number> {
     .addHelpText('after', '\nExit codes: 0 the merged report is conformant; 1 it is not (or a shard is missing); 2 a report cannot be read or the reports are not shards of one run.\n')
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+}
+
+/** `isym-conform merge DIR...`: joins the reports of the shards of one run into one report. */
+async function mergeCommand(argv: string[]): Promise<number> {
+  const command = mergeDefinition('isym-conform merge');
   try {
     command.parse(argv, { from: 'user' });
   } catch (error) {
@@ -74,13 +80,22 @@ async function mergeCommand(argv: string[]): Promise<number> {
   return result.exitCode;
 }
 
+/** `--list-rules`: every rule of the catalogue, one line each: id, level, family, provenance, statement. */
+function listRules(): string {
+  const lines = [`${'id'.padEnd(18)} ${'level'.padEnd(6)} ${'family'.padEnd(10)} ${'provenance'.padEnd(10)} statement`];
+  for (const rule of ruleCatalogue) {
+    lines.push(`${rule.id.padEnd(18)} ${rule.level.padEnd(6)} ${rule.family.padEnd(10)} ${rule.provenance.padEnd(10)} ${rule.statement}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'merge') return mergeCommand(argv.slice(3));
   const tool = await toolInfo();
   const program = new Command('isym-conform')
     .description('Checks a server that implements the iSymphony REST Live API against the conformance rules, and writes a report.')
     .version(tool.version)
-    .option('--target <url>', 'the Live API base, e.g. http://pbx:58080/communication_manager/rest/live')
+    .option('--target <url>', 'the Live API base, e.g. http://pbx:58080/communication_manager/rest/live (or ISYM_TARGET)')
     .option('--embedded', 'start the bundled reference server and check it (no iSymphony needed)')
     .option('--user <user>', 'HTTP Basic user (or ISYM_USER)')
     .option('--password <password>', 'HTTP Basic password (or ISYM_PASSWORD); never written to any report')
@@ -98,6 +113,13 @@ async function main(argv: string[]): Promise<number> {
     .option('--restart-cmd <shell>', 'a shell command that restarts the target, for the restart rules (it may return before the target is back)')
     .option('--ready-timeout <s>', 'how long to wait for the target to answer again after --restart-cmd, seconds', integerOption('--ready-timeout', 1), 120)
     .option('--strict', 'fail the run on SHOULD rules too')
+    .option('--require-all', 'fail the run when a MUST rule was not checked (skipped), e.g. the restart rules without --restart-cmd')
+    .option('--cacert <file>', "trust the CA in this PEM file for an https target (a self-signed or private CA's certificate), as curl's --cacert")
+    .option('--insecure', "do not check an https target's certificate at all, as curl's -k/--insecure")
+    .option('--sut <name>', 'the system under test, e.g. "iSymphony 3.2.1" or your server\'s name and version: shown at the top of the reports')
+    .addOption(new Option('--verbose', 'show a line for every rule as it is decided (pass and skip too, with the reason)').conflicts('quiet'))
+    .addOption(new Option('--quiet', 'no progress and no table: only the outcome line and the report files, on stdout (problems still go to stderr)'))
+    .option('--list-rules', 'print every rule (id, level, family, provenance, statement) and exit')
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
     .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
@@ -108,10 +130,19 @@ async function main(argv: string[]): Promise<number> {
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
     .addOption(new Option('--embedded-latency <min-max>', 'with --embedded: hold each request a random MIN to MAX ms, as a slow server does (e.g. 20-60)').argParser(latencyOption))
     .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .option('--embedded-liberal', 'with --embedded: a liberal reference server, which takes every freedom LIVE-API.md §5 leaves open the other way from the default one (its data set and orders follow --seed)')
+    .addCommand(mergeDefinition('merge'))
+    .helpCommand('help [command]', 'display help for the checker or for a command')
+    // Options without a subcommand run the checker: this action keeps commander from asking for a subcommand.
+    .action(() => {})
     .addHelpText(
       'after',
-      '\nExit codes: 0 every MUST rule passed or was skipped; 1 a MUST rule failed or could not be decided (or a SHOULD rule, with --strict);\n' +
-        '2 bad usage, refused credentials, or an unreadable or invalid contract; 3 the target could not be reached.\n\n' +
+      '\nExit codes: 0 every MUST rule passed or was skipped (a skipped MUST rule is named; with --require-all it exits 1);\n' +
+        '1 a MUST rule failed or could not be decided (or a SHOULD rule, with --strict);\n' +
+        '2 bad usage (checked before the first request: unknown rule ids, an unwritable report folder, a target that is no http(s) URL\n' +
+        '  or not the Live API base, missing or refused credentials), or an unreadable or invalid contract;\n' +
+        '3 the target could not be reached (or its certificate is not trusted: see --cacert, --insecure).\n\n' +
+        'Environment: ISYM_TARGET, ISYM_USER, ISYM_PASSWORD stand for --target, --user, --password (the command line wins).\n\n' +
         'Examples:\n  isym-conform --embedded\n  isym-conform --embedded --shard 2/3 --seed 7 --report-dir shard-2   # then: isym-conform merge shard-1 shard-2 shard-3\n  ISYM_USER=manager ISYM_PASSWORD=... isym-conform --target http://pbx:58080/communication_manager/rest/live --format junit,md\n',
     )
     .exitOverride()
@@ -124,6 +155,12 @@ async function main(argv: string[]): Promise<number> {
     throw error;
   }
   const options = program.opts();
+  if (options.listRules) {
+    process.stdout.write(listRules());
+    return 0;
+  }
+  // ISYM_TARGET stands for --target, unless the command line names a target (or --embedded).
+  if (options.target === undefined && !options.embedded && process.env.ISYM_TARGET) options.target = process.env.ISYM_TARGET;
   if (!options.target === !options.embedded) {
     process.stderr.write('isym-conform: give either --target URL or --embedded. See isym-conform --help.\n');
     return 2;
@@ -133,6 +170,12 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write('isym-conform: --restart-cmd goes with --target; --embedded restarts its own server. See isym-conform --help.\n');
     return 2;
   }
+  // Usage errors end the run here, before a server starts or a request goes out (the run checks them again).
+  const inputs = await checkRunInputs({ target: options.target, only: options.only, skip: options.skip, caFile: options.cacert, insecure: options.insecure, reportDir: options.reportDir });
+  if (inputs.problem) {
+    process.stderr.write(`isym-conform: ${inputs.problem}\n`);
+    return 2;
+  }
 
   let embedded: RunningReferenceServer | undefined;
   let control: RunningControlServer | undefined;
@@ -140,7 +183,13 @@ async function main(argv: string[]): Promise<number> {
   let password: string | undefined = options.password ?? process.env.ISYM_PASSWORD;
   if (options.embedded) {
     try {
-      embedded = await startReferenceServer({ size: options.embeddedSize, churn: Boolean(options.embeddedChurn), faults: options.embeddedFault ?? [], latencyMs: options.embeddedLatency });
+      embedded = await startReferenceServer({
+        size: options.embeddedSize,
+        churn: Boolean(options.embeddedChurn),
+        faults: options.embeddedFault ?? [],
+        latencyMs: options.embeddedLatency,
+        ...(options.embeddedLiberal ? { liberal: true, seed: options.seed } : {}),
+      });
     } catch (error) {
       process.stderr.write(`isym-conform: ${(error as Error).message}\n`);
       return 2;
@@ -149,15 +198,15 @@ async function main(argv: string[]): Promise<number> {
     control = await startControlServer(embedded);
     user ??= DEFAULT_USER;
     password ??= DEFAULT_PASSWORD;
-    process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}\n`);
+    if (!options.quiet) process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}${options.embeddedLiberal ? ', liberal' : ''}\n`);
   }
   const target: string = embedded?.baseUrl ?? options.target;
 
-  const terminal = terminalOptionsFor(process.stderr);
-  // A replay runs only the rules it replays: no totals then.
-  const progress = new TerminalProgress(terminal, options.replay ? new Map() : rulesPerFamily());
+  const terminal = { ...terminalOptionsFor(process.stderr), everyRule: Boolean(options.verbose) };
+  // A replay runs only the rules it replays: no totals then. --quiet shows no progress at all.
+  const progress = new TerminalProgress(options.quiet ? { ...terminal, write: () => {}, live: false } : terminal, options.replay ? new Map() : rulesPerFamily());
   try {
-    process.stderr.write(`Checking ${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
+    if (!options.quiet) process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
     const result = await runConformance({
       target,
       user,
@@ -176,6 +225,10 @@ async function main(argv: string[]): Promise<number> {
           ? { command: options.restartCmd, controlUrl: control?.restartUrl, readyTimeoutS: options.readyTimeout }
           : undefined,
       strict: Boolean(options.strict),
+      requireAll: Boolean(options.requireAll),
+      sut: options.sut,
+      caFile: options.cacert,
+      insecure: Boolean(options.insecure),
       baselineFile: options.baseline,
       replayFrom: options.replay,
       maxTimeMs: options.maxTime !== undefined ? options.maxTime * 1000 : undefined,
@@ -188,7 +241,8 @@ async function main(argv: string[]): Promise<number> {
     });
     progress.finish();
     if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
-    if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminal));
+    if (result.report && options.quiet) process.stdout.write(renderOutcomeLines(result.report, result.files));
+    else if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminal));
     return result.exitCode;
   } finally {
     await control?.stop();

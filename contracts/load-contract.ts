@@ -151,6 +151,7 @@ export function buildResourceModel(document: OpenAPIV3_1.Document): ResourceMode
       identityProperties: Object.entries(properties).filter(([, p]) => p['x-identity'] === true).map(([key]) => key),
       volatileProperties: Object.entries(properties).filter(([, p]) => p['x-volatile'] === true).map(([key]) => key),
       uuidProperties: Object.entries(properties).filter(([, p]) => p.format === 'uuid').map(([key]) => key),
+      liveMembership: schema['x-live-membership'] === true,
       provenance: provenanceOf(schema),
     };
     resources.set(name, resource);

@@ -25,6 +25,11 @@ export interface ResourceType {
   volatileProperties: string[];
   /** Properties typed `format: uuid` (checked by ID-FORMAT). */
   uuidProperties: string[];
+  /**
+   * Live telephony adds and removes instances on its own (`x-live-membership`, LIVE-API.md §5 "which collections
+   * change on their own"): two reads of a collection of it may list different members.
+   */
+  liveMembership: boolean;
   /** `inferred` when the schema itself is marked so. */
   provenance: Provenance;
 }

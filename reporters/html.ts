@@ -11,6 +11,7 @@ import escapeHtml from 'escape-html';
 import { bodyText, requestLine } from './finding-text.js';
 import {
   countVerdicts,
+  notChecked,
   runOutcome,
   rulesByFamily,
   type ConformanceReport,
@@ -123,6 +124,7 @@ function summarySection(report: ConformanceReport): string {
     report.partial ? `<p class="partial">${h(report.interrupted?.detail ?? 'The run was interrupted.')} Rules it did not decide show as ERROR, "interrupted".</p>` : '',
     `<p class="counts">${verdicts.map((verdict) => `<span>${badge(verdict)} <span data-count="${verdict}">${counts[verdict]}</span></span>`).join('')}</p>`,
     metaList([
+      ...(report.sut ? ([['System under test', report.sut]] as [string, string][]) : []),
       ['Target', report.target.url],
       ['Contract', `${report.contract.title} ${report.contract.version}`],
       ['Contract sha256', report.contract.sha256],
@@ -144,6 +146,15 @@ function summarySection(report: ConformanceReport): string {
     const { file, known, fixed } = report.baseline;
     parts.push(
       `<p id="baseline">Baseline <code>${h(file)}</code>: ${report.baseline.new} new failure(s), ${known} known (do not fail the run), ${fixed.length} rule(s) fixed${fixed.length ? `: ${fixed.map(h).join(', ')}` : ''}. Same failure = ${h(report.baseline.key)}.</p>`,
+    );
+  }
+  const unchecked = notChecked(report);
+  if (unchecked.length > 0) {
+    const consequence = report.options.requireAll === true ? 'with --require-all they fail the run' : 'they do not fail the run; --require-all makes them';
+    parts.push(
+      `<div id="not-checked"><h3>Not checked</h3><p>MUST rules that were skipped (${h(consequence)}):</p><ul>${unchecked
+        .map((rule) => `<li><a href="#rule-${h(rule.id)}">${h(rule.id)}</a>: ${h(rule.reason ?? 'skipped')}</li>`)
+        .join('')}</ul></div>`,
     );
   }
   if (report.runErrors.length > 0) parts.push(`<h3>Errors of the run</h3><pre>${h(report.runErrors.join('\n'))}</pre>`);
@@ -265,7 +276,7 @@ export function renderHtml(report: ConformanceReport): string {
 <style>${style}</style>
 </head>
 <body>
-<header><h1>Conformance report</h1><p>${h(report.contract.title)} ${h(report.contract.version)}, checked at <code>${h(report.target.url)}</code> by ${h(report.tool.name)} ${h(report.tool.version)}.</p></header>
+<header><h1>Conformance report${report.sut ? `: ${h(report.sut)}` : ''}</h1><p>${h(report.contract.title)} ${h(report.contract.version)}, checked at <code>${h(report.target.url)}</code> by ${h(report.tool.name)} ${h(report.tool.version)}.</p></header>
 ${summarySection(report)}
 ${report.replay ? replaySection(report) : ''}
 ${filtersNav(report)}

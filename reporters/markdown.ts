@@ -1,9 +1,9 @@
 /**
  * summary.md: a short summary for a CI job page (e.g. appended to `$GITHUB_STEP_SUMMARY`): the outcome, the
- * verdict counts, the failed and undecided rules, baseline and replay outcomes, the contract coverage totals and a
+ * verdict counts, the failed, undecided and not-checked MUST rules, baseline and replay outcomes, the contract coverage totals and a
  * link line to report.html. Text from the target is escaped: it may hold Markdown or HTML.
  */
-import { countVerdicts, runOutcome, type ConformanceReport, type ReportRule } from './report-model.js';
+import { countVerdicts, notChecked, runOutcome, type ConformanceReport, type ReportRule } from './report-model.js';
 
 /** Text safe in a Markdown table cell: Markdown punctuation backslash-escaped, `& < >` as entities (GitHub renders inline HTML), one line, cut. */
 function md(value: unknown, limit = 200): string {
@@ -28,6 +28,7 @@ export function renderMarkdown(report: ConformanceReport): string {
   const lines = [
     `## ${mark} ${outcome.title}${outcome.kind === 'partial' ? ' run' : ''}: ${md(report.contract.title)} ${md(report.contract.version)}`,
     '',
+    ...(report.sut ? [`System under test: **${md(report.sut)}**`, ''] : []),
     md(outcome.sentence, 400),
     '',
     `Target \`${report.target.url.replace(/`/g, '')}\` · seed ${report.seed} · ${(report.durationMs / 1000).toFixed(1)} s · ${md(report.tool.name)} ${md(report.tool.version)} · contract sha256 \`${report.contract.sha256.slice(0, 12)}\``,
@@ -51,6 +52,12 @@ export function renderMarkdown(report: ConformanceReport): string {
   if (undecided.length > 0) {
     lines.push('### Could not be decided', '', '| Rule | Level | Findings | Reason |', '|---|---|---:|---|');
     lines.push(...ruleRows(undecided, (rule) => md(rule.reason)), '');
+  }
+  const unchecked = notChecked(report);
+  if (unchecked.length > 0) {
+    const consequence = report.options.requireAll === true ? 'with --require-all they fail the run' : 'they do not fail the run; --require-all makes them';
+    lines.push('### Not checked', '', `MUST rules that were skipped (${consequence}):`, '', '| Rule | Level | Findings | Reason |', '|---|---|---:|---|');
+    lines.push(...ruleRows(unchecked, (rule) => md(rule.reason)), '');
   }
   if (report.baseline) {
     const { known, fixed } = report.baseline;

@@ -141,6 +141,7 @@ export function mergeReports(reports: readonly NamedReport[]): ConformanceReport
     contract: first.contract,
     // Shards on separate machines check one build each: the report names every target it was built from.
     targetUrl: targets.join(' '),
+    sut: first.sut,
     startedAt,
     finishedAt,
     seed: first.seed,

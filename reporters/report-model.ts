@@ -135,6 +135,8 @@ export interface ConformanceReport {
   tool: { name: string; version: string };
   contract: { title: string; version: string; sha256: string };
   target: { url: string };
+  /** The system under test as the user named it (--sut "NAME VERSION"); absent when not given. */
+  sut?: string;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -159,6 +161,8 @@ export interface ReportContext {
   tool: { name: string; version: string };
   contract: { title: string; version: string; sha256: string };
   targetUrl: string;
+  /** --sut: the system under test, as the user named it. */
+  sut?: string;
   startedAt: Date;
   finishedAt: Date;
   seed: number;
@@ -178,6 +182,7 @@ export function buildReport(results: readonly ReportRule[], context: ReportConte
     tool: context.tool,
     contract: context.contract,
     target: { url: context.targetUrl },
+    ...(context.sut ? { sut: context.sut } : {}),
     startedAt: context.startedAt.toISOString(),
     finishedAt: context.finishedAt.toISOString(),
     durationMs: context.finishedAt.getTime() - context.startedAt.getTime(),
@@ -214,8 +219,21 @@ export function failureKey(ruleId: string, message: string): string {
   return `${ruleId}\u0000${normalised}`;
 }
 
-/** {@link failureKey} in words, as the report states it. */
-export const failureKeyDescription = 'rule id + finding message (UUIDs replaced by <uuid>, white space collapsed)';
+/**
+ * What makes two failures "the same" for --baseline: what failed, not the instance it was met on. A finding that
+ * names its contract operations is the rule id, the property that found it and those operations (another seed
+ * meets the same fault on another instance, at the same paths); one that does not (an older report) is
+ * {@link failureKey}. Either match makes a failure known.
+ */
+export function failureSignatures(ruleId: string, finding: Pick<Finding, 'message' | 'property' | 'operations'>): string[] {
+  const signatures = [failureKey(ruleId, finding.message)];
+  if (finding.operations?.length) signatures.push(`${ruleId}\u0000${finding.property ?? ''}\u0000${finding.operations.join('\n')}`);
+  return signatures;
+}
+
+/** {@link failureSignatures} in words, as the report states it. */
+export const failureKeyDescription =
+  'rule id + property + the contract operations of its requests (METHOD and path template); or rule id + finding message (UUIDs replaced by <uuid>, white space collapsed)';
 
 /**
  * Marks each failure of `report` known or new against `baseline` (a previous report), lists the rules fixed since,
@@ -224,7 +242,7 @@ export const failureKeyDescription = 'rule id + finding message (UUIDs replaced 
  */
 export function compareWithBaseline(report: ConformanceReport, baseline: ConformanceReport, baselineFile: string): ConformanceReport {
   const knownKeys = new Set(
-    baseline.rules.filter((rule) => rule.verdict === 'fail').flatMap((rule) => rule.findings.map((finding) => failureKey(rule.id, finding.message))),
+    baseline.rules.filter((rule) => rule.verdict === 'fail').flatMap((rule) => rule.findings.flatMap((finding) => failureSignatures(rule.id, finding))),
   );
   const failedBefore = new Set(baseline.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id));
   let known = 0;
@@ -233,7 +251,7 @@ export function compareWithBaseline(report: ConformanceReport, baseline: Conform
     if (rule.verdict === 'pass' && failedBefore.has(rule.id)) return { ...rule, baseline: 'fixed' };
     if (rule.verdict !== 'fail') return rule;
     const findings = rule.findings.map((finding): ReportFinding => {
-      const status: BaselineStatus = knownKeys.has(failureKey(rule.id, finding.message)) ? 'known' : 'new';
+      const status: BaselineStatus = failureSignatures(rule.id, finding).some((key) => knownKeys.has(key)) ? 'known' : 'new';
       if (status === 'known') known += 1;
       else fresh += 1;
       return { ...finding, baseline: status };
@@ -256,18 +274,42 @@ export function compareWithBaseline(report: ConformanceReport, baseline: Conform
 
 /**
  * Whether the report fails the run: it is partial, the run itself had errors, or a MUST rule (a SHOULD rule too,
- * with strict) failed with a failure not known from the baseline, or could not be decided.
+ * with strict) failed with a failure not known from the baseline, or could not be decided; with requireAll
+ * (--require-all), also when a MUST rule was not checked. Both default to what the report's options say.
  */
-export function reportFails(report: ConformanceReport, strict = false): boolean {
+export function reportFails(report: ConformanceReport, strict = report.options.strict === true, requireAll = report.options.requireAll === true): boolean {
   return (
     report.partial ||
     report.runErrors.length > 0 ||
+    (requireAll && notChecked(report).length > 0) ||
     report.rules.some(
       (rule) =>
         (rule.level === 'MUST' || strict) &&
         (rule.verdict === 'error' || (rule.verdict === 'fail' && rule.baseline !== 'known')),
     )
   );
+}
+
+/** The MUST rules of the report that were not checked (verdict `skip`): a run that passes says so, naming them. */
+export function notChecked(report: Pick<ConformanceReport, 'rules'>): ReportRule[] {
+  return report.rules.filter((rule) => rule.level === 'MUST' && rule.verdict === 'skip');
+}
+
+/** A skip reason in short, for one line: its part before the first `: ` (`no restart command given`). */
+export function shortReason(reason: string | undefined): string {
+  const text = (reason ?? 'skipped').replace(/\s+/g, ' ').trim();
+  const colon = text.indexOf(': ');
+  return colon > 0 ? text.slice(0, colon) : text;
+}
+
+/**
+ * The not-checked MUST rules in one phrase, rules with the same short reason together:
+ * `RESTART-NEW-UUIDS, RESTART-OLD-404 (no restart command given); ADDR-ENCODING (no name needs percent-encoding)`.
+ */
+export function notCheckedPhrase(rules: readonly ReportRule[]): string {
+  const byReason = new Map<string, string[]>();
+  for (const rule of rules) byReason.set(shortReason(rule.reason), [...(byReason.get(shortReason(rule.reason)) ?? []), rule.id]);
+  return [...byReason].map(([reason, ids]) => `${ids.join(', ')} (${reason})`).join('; ');
 }
 
 /** The rules of the report grouped by family, in the order the families first appear. */
@@ -303,19 +345,26 @@ export function runOutcome(report: ConformanceReport): RunOutcome {
     const still = report.replay.cases.filter((item) => item.stillFails).length;
     const cases = report.replay.cases.length;
     if (still > 0) return { kind: 'fail', title: 'Still failing', sentence: `${still} of ${cases} recorded case(s) still fail.` };
-    if (!reportFails(report, report.options.strict === true)) {
+    if (!reportFails(report)) {
       return { kind: 'pass', title: 'No longer failing', sentence: `None of the ${cases} recorded case(s) fails now.` };
     }
   }
-  if (reportFails(report, report.options.strict === true)) {
-    return { kind: 'fail', title: 'Not conformant', sentence: `${fail} rule(s) failed, ${error} could not be decided.` };
+  const unchecked = notChecked(report);
+  const uncheckedPart = unchecked.length > 0 ? `${unchecked.length} not checked: ${notCheckedPhrase(unchecked)}` : '';
+  if (reportFails(report)) {
+    const requireAll = report.options.requireAll === true && unchecked.length > 0 ? ' (a failure with --require-all)' : '';
+    return { kind: 'fail', title: 'Not conformant', sentence: `${fail} rule(s) failed, ${error} could not be decided${uncheckedPart ? `; ${uncheckedPart}${requireAll}` : ''}.` };
   }
   if (fail > 0) {
     return {
       kind: 'pass-with-failures',
       title: 'No new failure',
-      sentence: `${fail} rule(s) failed, each known from the baseline or a SHOULD rule (a warning); no MUST rule failed anew.`,
+      sentence: `${fail} rule(s) failed, each known from the baseline or a SHOULD rule (a warning); no MUST rule failed anew.${uncheckedPart ? ` ${uncheckedPart[0].toUpperCase()}${uncheckedPart.slice(1)}.` : ''}`,
     };
   }
-  return { kind: 'pass', title: 'Conformant', sentence: 'Every MUST rule passed or was skipped.' };
+  if (unchecked.length > 0) {
+    const passed = report.rules.filter((rule) => rule.level === 'MUST' && rule.verdict === 'pass').length;
+    return { kind: 'pass', title: 'Conformant', sentence: `${passed} MUST rule(s) passed; ${uncheckedPart}.` };
+  }
+  return { kind: 'pass', title: 'Conformant', sentence: 'Every MUST rule passed.' };
 }

@@ -15,6 +15,8 @@ export interface TerminalOptions {
   live: boolean;
   /** Columns to fit lines into. Default 100. */
   columns?: number;
+  /** --verbose: a line for every rule as it is decided (pass and skip too, with the reason); else only failures. Default false. */
+  everyRule?: boolean;
 }
 
 /** The options for a stream: colour and live lines only on a TTY, colour also never under NO_COLOR or TERM=dumb. */
@@ -79,7 +81,7 @@ export class TerminalProgress {
   /** A rule was decided. */
   onRuleDecided(result: RuleResult): void {
     this.decided.push(result);
-    if (result.verdict === 'fail' || result.verdict === 'error') {
+    if (result.verdict === 'fail' || result.verdict === 'error' || this.options.everyRule) {
       const detail = result.verdict === 'fail' ? `${result.findings.length} finding(s): ${result.findings[0]?.message ?? ''}` : (result.reason ?? '');
       this.clearLive();
       this.options.write(`  ${verdictMark(this.options, result.verdict)} ${result.id.padEnd(18)} ${cut(detail, (this.options.columns ?? 100) - 27)}\n`);
@@ -120,6 +122,12 @@ export class TerminalProgress {
     const name = paint(this.options, 'bold', this.family.padEnd(11));
     this.options.write(`${name} ${String(this.decided.length).padStart(3)} rule(s): ${parts.join(', ')} (${seconds(performance.now() - this.familyStarted)})\n`);
   }
+}
+
+/** The result in short (--quiet): the outcome line and the files written, no colour. */
+export function renderOutcomeLines(report: ConformanceReport, files: readonly string[]): string {
+  const outcome = runOutcome(report);
+  return `${[`${outcome.title.toUpperCase()}: ${outcome.sentence}`, ...files.map((file) => `report: ${file}`)].join('\n')}\n`;
 }
 
 /** The summary table of a report, with the outcome and the files written. */

@@ -83,11 +83,11 @@ export interface CheckContext extends CheckEnvironment {
    * Runs a fast-check property: `predicate` returns a finding for a case that breaks the rule, or undefined.
    * A failure is shrunk and recorded once, with its seed, path and counterexample.
    */
-  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions): Promise<void>;
+  property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions<T>): Promise<void>;
 }
 
 /** Options of one {@link CheckContext.property}. */
-export interface PropertyOptions {
+export interface PropertyOptions<T = unknown> {
   /** At most this many runs (fewer when --runs is lower): for a property whose one case is a whole experiment. Default: --runs. */
   maxRuns?: number;
   /**
@@ -96,6 +96,11 @@ export interface PropertyOptions {
    * run, its shrinking (one run after another) and the finding are those of a run made one case at a time.
    */
   independentRuns?: boolean;
+  /**
+   * Cases that run on every run, before the drawn ones and whatever --runs is (the enumerable part of a rule: every
+   * template, every kind of bad body). They take part in replay like drawn cases (same seed, same examples). Default none.
+   */
+  examples?: T[];
 }
 
 /** A check: one small unit with the rule id it serves. */
@@ -132,8 +137,16 @@ function caseKey(value: unknown): string | undefined {
  * Makes the runs of a property ahead of fast-check, up to `limit` at once: the cases are those fast-check draws
  * with the same seed and number of runs, in its order. Stops starting runs after the first one that fails.
  */
-async function runsAhead<T>(arbitrary: fc.Arbitrary<T>, seed: number, numRuns: number, predicate: (value: T) => Promise<FindingInput | undefined>, limit: number): Promise<RunOutcome[]> {
-  const cases = fc.sample(arbitrary, { seed, numRuns });
+async function runsAhead<T>(
+  arbitrary: fc.Arbitrary<T>,
+  examples: readonly T[],
+  seed: number,
+  numRuns: number,
+  predicate: (value: T) => Promise<FindingInput | undefined>,
+  limit: number,
+): Promise<RunOutcome[]> {
+  // fast-check runs the examples first, then draws; a case made ahead that is not the one it runs is run again live.
+  const cases = [...examples, ...fc.sample(arbitrary, { seed, numRuns })];
   return inOrder(
     cases,
     limit,
@@ -238,7 +251,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     ...environment,
     client,
     rule,
-    report: (finding) => findings.push(toFinding(finding)),
+    report: (finding) => findings.push(toFinding(finding, undefined, environment.model)),
     note: (line) => notes.push(line),
     notApplicable: (reason) => {
       throw new NotApplicable(reason);
@@ -246,13 +259,14 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     undecided: (reason) => {
       throw new Undecided(reason);
     },
-    async property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions) {
+    async property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions<T>) {
       const replay = environment.settings.replay;
       if (replay && replay.property !== name) return;
       const numRuns = Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity);
+      const examples = options?.examples ?? [];
       const ahead =
         options?.independentRuns && !replay && client.maxConcurrentRequests > 1
-          ? await runsAhead(arbitrary, environment.settings.seed, numRuns, predicate, client.maxConcurrentRequests)
+          ? await runsAhead(arbitrary, examples, environment.settings.seed, numRuns, predicate, client.maxConcurrentRequests)
           : undefined;
       // fast-check's runs take the outcomes made ahead in order, up to the first failure; shrinking runs live.
       let runIndex = 0;
@@ -286,9 +300,10 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
             throw error;
           }
         }),
-        replay
-          ? { seed: replay.seed, path: replay.path, numRuns: 1 }
-          : { seed: environment.settings.seed, numRuns },
+        {
+          ...(replay ? { seed: replay.seed, path: replay.path, numRuns: 1 } : { seed: environment.settings.seed, numRuns: numRuns + examples.length }),
+          examples: examples.map((example) => [example] as [T]),
+        },
       );
       if (!details.failed) return;
       if (details.errorInstance instanceof FindingFailure) {
@@ -298,7 +313,7 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
             path: details.counterexamplePath ?? undefined,
             counterexample: plainCounterexample(details.counterexample?.[0]),
             property: name,
-          }),
+          }, environment.model),
         );
         return;
       }

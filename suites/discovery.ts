@@ -1,10 +1,12 @@
 /**
  * Discovery of the live instances on the target: walks the resource model from the top-level collections down,
- * lists each collection under a seeded sample of its parents, and reads a sample of instances and sub-resources.
- * Its cost grows with the sample sizes, not with the size of the server.
+ * lists every collection under every one of its parents (up to a stated bound per collection, on a very large
+ * server), and reads a sample of instances and sub-resources. Everything it finds is kept in the canonical order
+ * (`canonical-order.ts`), so that a seed draws the same cases whatever order the target lists things in.
  */
 import type { CollectionNode, InstanceNode, InstanceRef, PathNode, ResourceModel } from '../contracts/resource-model.js';
 import { buildPath } from '../contracts/resource-model.js';
+import { inCanonicalOrder } from './canonical-order.js';
 import { inOrder } from './in-order.js';
 import { sample, seededRandom } from './seeded-random.js';
 import type { Exchange, TargetClient } from './target-client.js';
@@ -43,12 +45,25 @@ export interface DiscoveryProblem {
   exchange: Exchange;
 }
 
+/** How many of a collection's parents discovery listed it under. */
+export interface ListingReach {
+  template: string;
+  /** Parents it was listed under. */
+  read: number;
+  /** Parents discovery knew of. */
+  of: number;
+}
+
 /** What discovery found. */
 export interface Discovery {
   instances: DiscoveredInstance[];
   listings: CollectionListing[];
   reads: DiscoveryRead[];
   problems: DiscoveryProblem[];
+  /** Per nested collection: how many parents it was listed under, of how many. */
+  reach: ListingReach[];
+  /** One line for a rule's notes: how much was read, and where the bound cut. */
+  summary(): string;
   /** Discovered instances listed under `node`. */
   of(node: InstanceNode): DiscoveredInstance[];
 }
@@ -56,7 +71,11 @@ export interface Discovery {
 /** Options of {@link discover}. */
 export interface DiscoveryOptions {
   seed: number;
-  /** How many parents each nested collection is listed under, at most. Default 12. */
+  /**
+   * How many parents each nested collection is listed under, at most: a bound for very large servers (then a
+   * seeded sample of the parents, in canonical order). Default 400, which lists every collection under every
+   * parent on any ordinary server.
+   */
   maxParentsPerCollection?: number;
   /** How many instances of each instance path are read (with their sub-resources). Default 3. */
   readsPerInstancePath?: number;
@@ -84,35 +103,40 @@ function refOf(node: CollectionNode, item: Record<string, unknown>): InstanceRef
 /** Walks the target. Throws {@link TargetUnavailableError} when it does not answer. */
 export async function discover(client: TargetClient, model: ResourceModel, options: DiscoveryOptions): Promise<Discovery> {
   const random = seededRandom(options.seed);
-  const maxParents = options.maxParentsPerCollection ?? 12;
+  const maxParents = options.maxParentsPerCollection ?? 400;
   const instances: DiscoveredInstance[] = [];
   const byNode = new Map<InstanceNode, DiscoveredInstance[]>();
   const listings: CollectionListing[] = [];
   const reads: DiscoveryRead[] = [];
   const problems: DiscoveryProblem[] = [];
+  const reach: ListingReach[] = [];
 
   // Parents come before their children in the contract; sort by depth so that holds for any contract.
-  const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length);
+  const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length || (a.template < b.template ? -1 : 1));
   for (const collection of collections) {
-    const parentSets: InstanceRef[][] = collection.parent
-      ? sample(byNode.get(collection.parent) ?? [], maxParents, random).map((parent) => parent.refs)
-      : [[]];
-    // The collection under every parent at once; judged in the parents' order.
-    const answers = await inOrder(parentSets, client.maxConcurrentRequests, (parentRefs) => client.get(buildPath(collection, parentRefs)));
-    for (const [index, parentRefs] of parentSets.entries()) {
-      const exchange = answers[index];
-      const path = exchange.path;
+    const parents = collection.parent ? byNode.get(collection.parent) ?? [] : undefined;
+    const parentSets: InstanceRef[][] = parents ? sample(parents, maxParents, random).map((parent) => parent.refs) : [[]];
+    if (parents) reach.push({ template: collection.template, read: parentSets.length, of: parents.length });
+    // The reads of one collection are independent of each other; the client bounds how many are in flight.
+    const exchanges = await Promise.all(parentSets.map((parentRefs) => client.get(buildPath(collection, parentRefs))));
+    parentSets.forEach((parentRefs, index) => {
+      const exchange = exchanges[index];
+      const path = buildPath(collection, parentRefs);
       if (exchange.status === 0) throw new TargetUnavailableError(exchange);
       reads.push({ node: collection, refs: parentRefs, exchange });
       if (exchange.status !== 200 || !Array.isArray(exchange.json)) {
         problems.push({ message: `GET ${path} must answer 200 with a JSON array.`, exchange });
-        continue;
+        return;
       }
-      let items = (exchange.json as unknown[]).filter(
-        (item): item is Record<string, unknown> => item !== null && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string',
+      const nameProperty = collection.resource.nameProperty;
+      let items = inCanonicalOrder(
+        collection.resource,
+        (exchange.json as unknown[]).filter(
+          (item): item is Record<string, unknown> => item !== null && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string',
+        ),
       );
-      if (!collection.parent && options.coreServer !== undefined && collection.resource.nameProperty) {
-        items = items.filter((item) => item[collection.resource.nameProperty!] === options.coreServer);
+      if (!collection.parent && options.coreServer !== undefined && nameProperty) {
+        items = items.filter((item) => item[nameProperty] === options.coreServer);
       }
       const listingNames: string[] = [];
       for (const item of items) {
@@ -126,7 +150,7 @@ export async function discover(client: TargetClient, model: ResourceModel, optio
         byNode.set(collection.item, list);
       }
       listings.push({ node: collection, parentRefs, path, ids: items.map((item) => String(item.id)), names: listingNames });
-    }
+    });
   }
 
   // A sample of instance reads and of the sub-resources under them, for the response checks.
@@ -145,7 +169,16 @@ export async function discover(client: TargetClient, model: ResourceModel, optio
     reads.push({ node, refs, exchange: answers[index] });
   }
 
-  return { instances, listings, reads, problems, of: (node) => byNode.get(node) ?? [] };
+  const summary = () => {
+    const cut = reach.filter((r) => r.read < r.of);
+    return (
+      `${instances.length} instances discovered in ${listings.length} collection reads, ` +
+      (cut.length === 0
+        ? 'every collection listed under every parent'
+        : `every collection listed, under at most ${maxParents} parents each (a seeded sample): ${cut.map((r) => `${r.template} under ${r.read} of ${r.of}`).join(', ')}`)
+    );
+  };
+  return { instances, listings, reads, problems, reach, summary, of: (node) => byNode.get(node) ?? [] };
 }
 
 /**

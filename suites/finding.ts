@@ -2,6 +2,8 @@
  * The typed failure a check produces, and the pieces it is made of: what was sent, what came back, and how to
  * send it again. Findings are data; reporters render them late.
  */
+import { matchRequestPath } from '../contracts/request-path.js';
+import type { ResourceModel } from '../contracts/resource-model.js';
 import type { Exchange } from './target-client.js';
 
 /** One request of a finding, as the JSON report shows it. */
@@ -51,6 +53,11 @@ export interface Finding {
   counterexample?: unknown;
   /** The property (within the rule) that found it, for --replay. */
   property?: string;
+  /**
+   * The contract operations its requests were sent to (`GET /coreServers/{coreServerId}/users/{userId}`), sorted,
+   * instances aside: --baseline matches a failure by them, so the same fault met on another instance stays known.
+   */
+  operations?: string[];
   provenance?: 'doc' | 'inferred';
 }
 
@@ -60,11 +67,13 @@ export function shellQuote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** A curl command that sends the same request; credentials never appear, only the variables. */
+/** A curl command that sends the same request (with the run's --cacert or -k); credentials never appear, only the variables. */
 export function curlLine(exchange: Exchange): string {
   const parts = ['curl', '-sS', '-i'];
   if (exchange.auth === 'valid') parts.push('-u', '"$ISYM_USER:$ISYM_PASSWORD"');
   else if (exchange.auth === 'wrong') parts.push('-u', shellQuote(exchange.wrongCredentials ?? 'wrong:credentials'));
+  if (exchange.tls?.insecure) parts.push('-k');
+  else if (exchange.tls?.caFile) parts.push('--cacert', shellQuote(exchange.tls.caFile));
   if (exchange.method !== 'GET') parts.push('-X', exchange.method);
   if (exchange.requestBody !== undefined) {
     parts.push('-H', shellQuote(`Content-Type: ${exchange.requestContentType ?? 'application/json'}`), '--data-raw', shellQuote(exchange.requestBody));
@@ -85,8 +94,21 @@ export function recordRequest(exchange: Exchange): RecordedRequest {
   return recorded;
 }
 
-/** Turns what a check found into the stored finding. */
-export function toFinding(input: FindingInput, fastCheck?: { seed: number; path?: string; counterexample?: unknown; property?: string }): Finding {
+/** The contract operations of `exchanges` (METHOD and path template), sorted and once each. */
+export function contractOperations(model: ResourceModel, exchanges: readonly Exchange[]): string[] {
+  const operations = exchanges.map((exchange) => {
+    const node = matchRequestPath(model, exchange.path)?.node;
+    return `${exchange.method} ${node ? node.template : '(no path of the contract)'}`;
+  });
+  return [...new Set(operations)].sort();
+}
+
+/** Turns what a check found into the stored finding; with the model, it names the operations it rests on. */
+export function toFinding(
+  input: FindingInput,
+  fastCheck?: { seed: number; path?: string; counterexample?: unknown; property?: string },
+  model?: ResourceModel,
+): Finding {
   const finding: Finding = {
     message: input.message,
     expected: input.expected,
@@ -100,6 +122,7 @@ export function toFinding(input: FindingInput, fastCheck?: { seed: number; path?
     if (fastCheck.counterexample !== undefined) finding.counterexample = fastCheck.counterexample;
     if (fastCheck.property !== undefined) finding.property = fastCheck.property;
   }
+  if (model && input.exchanges.length > 0) finding.operations = contractOperations(model, input.exchanges);
   if (input.provenance) finding.provenance = input.provenance;
   return finding;
 }

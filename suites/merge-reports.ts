@@ -9,6 +9,7 @@ import { formatByName, reportFormats } from '../reporters/index.js';
 import { MergeError, mergeReports, type NamedReport } from '../reporters/merge.js';
 import { reportFails, type ConformanceReport } from '../reporters/report-model.js';
 import { writeReports } from './run-conformance.js';
+import { prepareReportDir } from './run-inputs.js';
 
 /** Options of {@link mergeReportFiles}. */
 export interface MergeOptions {
@@ -43,6 +44,8 @@ export async function mergeReportFiles(options: MergeOptions): Promise<MergeResu
   const formats = options.formats ?? reportFormats.map((format) => format.name);
   const unknown = formats.find((name) => !formatByName(name));
   if (unknown) return { exitCode: 2, files: [], message: `Unknown report format "${unknown}". Use one or more of: ${reportFormats.map((f) => f.name).join(', ')}.` };
+  const reportDirProblem = await prepareReportDir(options.reportDir ?? 'conformance-report');
+  if (reportDirProblem) return { exitCode: 2, files: [], message: reportDirProblem };
   const reports: NamedReport[] = [];
   for (const input of options.inputs) {
     try {

@@ -82,3 +82,13 @@ export function matchesSelector(ruleId: string, selectors: readonly string[]): b
     return s.length > 0 && (id === s || id.startsWith(`${s}-`));
   });
 }
+
+/** The family prefixes of the rule ids, as --only / --skip take them: the part before the first `-` (`ACT`, `ADDR`, `HTTP`). */
+export function rulePrefixes(): string[] {
+  return [...new Set(ruleCatalogue.map(({ id }) => id.split('-')[0]))].sort();
+}
+
+/** The selectors of `selectors` that select no rule of the catalogue (a typo such as `ADDR-UUIDD` or `ACTION`). */
+export function unknownSelectors(selectors: readonly string[]): string[] {
+  return selectors.filter((selector) => selector.trim().length > 0 && !ruleCatalogue.some((rule) => matchesSelector(rule.id, [selector])));
+}

@@ -2,7 +2,7 @@
  * One conformance run, as the CLI and the self-tests start it: load the contract, make sure the target answers,
  * run the suites under vitest with the conformance reporter, build the report model and write the reports.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -20,7 +20,8 @@ import { interruptedResult } from './interruptible.js';
 import { PreviousReportError, readPreviousReport, replayPlanFromReport, type ReplayPlan } from './replay.js';
 import { familyOrder, matchesSelector } from './rules.js';
 import type { RestartOptions, SuiteOptions } from './suite-options.js';
-import { TargetClient } from './target-client.js';
+import { checkRunInputs, prepareReportDir, type TlsOptions } from './run-inputs.js';
+import { certificateAdvice, TargetClient } from './target-client.js';
 import { formatShard, inShard, type Shard } from './work-split.js';
 
 /** Options of one run. */
@@ -67,6 +68,14 @@ export interface ConformanceRunOptions {
   shard?: Shard;
   /** --rule-timeout: how long one rule may run, ms. Default 600 s, or more when the restart's ready timeout needs it. */
   ruleTimeoutMs?: number;
+  /** --require-all: a MUST rule that was not checked (skipped) fails the run. Default false. */
+  requireAll?: boolean;
+  /** --cacert: a PEM file of the CA that signed an https target's certificate. */
+  caFile?: string;
+  /** --insecure: do not check an https target's certificate. Default false. */
+  insecure?: boolean;
+  /** --sut "NAME VERSION": the system under test, recorded in the report as the user names it. */
+  sut?: string;
 }
 
 /**
@@ -98,6 +107,13 @@ export function packageRoot(): string {
   return dir;
 }
 
+/**
+ * Where the suite files are: beside this file. Run from source, they are the TypeScript files of suites/; run from
+ * dist/ (the installed package), the compiled ones of dist/suites/, so the package ships no source.
+ */
+const suitesDir = dirname(fileURLToPath(import.meta.url));
+const suiteFileEnding = fileURLToPath(import.meta.url).endsWith('.ts') ? '.suite.ts' : '.suite.js';
+
 /** The tool's name and version, from package.json. */
 export async function toolInfo(): Promise<{ name: string; version: string }> {
   const pkg = JSON.parse(await readFile(join(packageRoot(), 'package.json'), 'utf8')) as { name: string; version: string };
@@ -109,7 +125,7 @@ function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSe
   return class FamilyOrderSequencer extends BaseSequencer {
     async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
       const rank = (file: TestSpecification) => {
-        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}.suite.ts`));
+        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}${suiteFileEnding}`));
         return index === -1 ? familyOrder.length : index;
       };
       return [...files].sort((a, b) => rank(a) - rank(b));
@@ -117,26 +133,59 @@ function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSe
   };
 }
 
-/** Asks the target for its core servers: tells an unreachable target (3) and refused credentials (2) early. */
-async function probeTarget(options: ConformanceRunOptions): Promise<ConformanceRunResult | undefined> {
-  const client = new TargetClient({ baseUrl: options.target, user: options.user, password: options.password, requestTimeoutMs: options.requestTimeoutMs });
-  const probe = await client.get('/coreServers');
-  if (probe.status === 0) {
-    return {
-      exitCode: 3,
-      files: [],
-      message: `Cannot reach the target ${options.target}: ${probe.transportError}. Check that the server runs and that --target is the Live API base (e.g. http://HOST:58080/communication_manager/rest/live).`,
-    };
+/**
+ * Asks the target for its core servers: tells an unreachable target (3), an untrusted certificate (3), a URL that
+ * is not the Live API base (2), and missing or refused credentials (2) early.
+ */
+async function probeTarget(options: ConformanceRunOptions, tls: TlsOptions | undefined): Promise<ConformanceRunResult | undefined> {
+  const client = new TargetClient({
+    baseUrl: options.target,
+    user: options.user,
+    password: options.password,
+    requestTimeoutMs: options.requestTimeoutMs,
+    ca: tls?.ca,
+    caFile: tls?.caFile,
+    insecure: tls?.insecure,
+  });
+  try {
+    const probe = await client.get('/coreServers');
+    if (probe.status === 0 && probe.transportError?.includes(certificateAdvice)) {
+      return { exitCode: 3, files: [], message: `Cannot reach the target ${options.target} over TLS: ${probe.transportError}.` };
+    }
+    if (probe.status === 0) {
+      return {
+        exitCode: 3,
+        files: [],
+        message: `Cannot reach the target ${options.target}: ${probe.transportError}. Check that the server runs and that --target is the Live API base (e.g. http://HOST:58080/communication_manager/rest/live).`,
+      };
+    }
+    if (probe.status === 404) {
+      return {
+        exitCode: 2,
+        files: [],
+        message: `GET ${client.baseUrl}/coreServers answered 404: is --target the Live API base, …/communication_manager/rest/live?`,
+      };
+    }
+    if ((probe.status === 401 || probe.status === 403) && options.user === undefined) {
+      return {
+        exitCode: 2,
+        files: [],
+        message: `The target asks for credentials (GET /coreServers answered ${probe.status} without any): set ISYM_USER and ISYM_PASSWORD (or give --user and --password).`,
+      };
+    }
+    if (probe.status === 401 || probe.status === 403) {
+      return {
+        exitCode: 2,
+        files: [],
+        message: `The target refused the credentials given (GET /coreServers answered ${probe.status}). Check --user/--password (or ISYM_USER/ISYM_PASSWORD), and that the server's ACL admits this machine.`,
+      };
+    }
+    return undefined;
+  } finally {
+    client.close();
   }
-  if ((probe.status === 401 || probe.status === 403) && options.user !== undefined) {
-    return {
-      exitCode: 2,
-      files: [],
-      message: `The target refused the credentials given (GET /coreServers answered ${probe.status}). Check --user/--password (or ISYM_USER/ISYM_PASSWORD), and that the server's ACL admits this machine.`,
-    };
-  }
-  return undefined;
 }
+
 
 /**
  * How long one rule may run, ms: --rule-timeout, else 10 minutes, or more when a restart may take longer (the
@@ -167,12 +216,16 @@ function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: nu
     replay: options.replayFrom,
     baseline: options.baselineFile,
     credentials: options.user !== undefined ? '$ISYM_USER:$ISYM_PASSWORD' : 'none',
+    requireAll: options.requireAll || undefined,
+    cacert: options.caFile !== undefined ? resolve(options.caFile) : undefined,
+    insecure: options.insecure || undefined,
   };
 }
 
 /** Writes the report in each selected format; returns the files written. */
 export async function writeReports(report: ConformanceReport, reportDir: string, formats: string[]): Promise<string[]> {
-  await mkdir(reportDir, { recursive: true });
+  const problem = await prepareReportDir(reportDir);
+  if (problem) throw new Error(problem);
   const files: string[] = [];
   for (const name of formats) {
     const format = formatByName(name);
@@ -250,6 +303,7 @@ async function writeProbeFailureReport(options: ConformanceRunOptions, contract:
       tool: await toolInfo(),
       contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
       targetUrl: options.target,
+      sut: options.sut,
       startedAt: now,
       finishedAt: now,
       seed,
@@ -271,6 +325,8 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
   if (unknownFormat) {
     return { exitCode: 2, files: [], message: `Unknown report format "${unknownFormat}". Use one or more of: ${reportFormats.map((f) => f.name).join(', ')}.` };
   }
+  const inputs = await checkRunInputs(options);
+  if (inputs.problem) return { exitCode: 2, files: [], message: inputs.problem };
   const contractPath = resolve(options.contractPath ?? defaultContractPath);
   let contract: LoadedContract;
   try {
@@ -295,7 +351,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     if (error instanceof PreviousReportError) return { exitCode: 2, files: [], message: error.message };
     throw error;
   }
-  const probed = await probeTarget(options);
+  const probed = await probeTarget(options, inputs.tls);
   if (probed) return { ...probed, ...(await writeProbeFailureReport(options, contract, probed.message!)) };
 
   // A replay rebuilds its cases from the instances that discovery samples with the recorded seed (and core server).
@@ -318,6 +374,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     ruleTimeoutMs: ruleTimeoutMs(options),
     concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     shard: options.shard,
+    tls: inputs.tls,
   };
   if (replay) suiteOptions.replays = replay.plan;
   const reporter = new ConformanceReporter({ onRuleDecided: options.onRuleDecided, onRuleStarted: options.onRuleStarted });
@@ -333,8 +390,8 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     'test',
     {
       root,
-      dir: join(root, 'suites'),
-      include: ['**/*.suite.ts'],
+      dir: suitesDir,
+      include: [`*${suiteFileEnding}`],
       exclude: [],
       config: false,
       watch: false,
@@ -385,6 +442,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     tool: await toolInfo(),
     contract: { title: contract.title, version: contract.version, sha256: contract.sha256 },
     targetUrl: options.target,
+    sut: options.sut,
     startedAt,
     finishedAt: new Date(),
     seed,
@@ -397,5 +455,5 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
   });
   if (baseline) report = compareWithBaseline(report, baseline, options.baselineFile!);
   const files = await writeReports(report, resolve(options.reportDir ?? 'conformance-report'), formats);
-  return { exitCode: reportFails(report, options.strict) ? 1 : 0, report, files };
+  return { exitCode: reportFails(report, options.strict, options.requireAll) ? 1 : 0, report, files };
 }

@@ -3,6 +3,7 @@
  */
 import type { CheckSettings } from './check.js';
 import type { ReplayPlan } from './replay.js';
+import type { TlsOptions } from './run-inputs.js';
 import type { Shard } from './work-split.js';
 
 /** How the suites restart the target, when a restart rule needs it. */
@@ -35,6 +36,8 @@ export interface SuiteOptions extends CheckSettings {
   shard?: Shard;
   /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. The runner's default is 8. */
   concurrency?: number;
+  /** --cacert / --insecure: how an https target's certificate is checked. Default: by the system's CAs. */
+  tls?: TlsOptions;
 }
 
 declare module 'vitest' {

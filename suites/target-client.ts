@@ -40,6 +40,8 @@ export interface Exchange {
   /** What went wrong on the wire when no response came: a timeout, a reset, a refusal. */
   transportError?: string;
   durationMs: number;
+  /** How an https request checked the certificate when not by the system's CAs: the curl line says the same. */
+  tls?: { caFile?: string; insecure?: boolean };
 }
 
 /** Options of a {@link TargetClient}. */
@@ -56,6 +58,12 @@ export interface TargetClientOptions {
   onExchange?: (exchange: Exchange) => void;
   /** How many requests may be in flight at once, over this client and every client scoped from it. Default 1. */
   maxConcurrentRequests?: number;
+  /** PEM text of a CA to trust besides the system's (--cacert). */
+  ca?: string;
+  /** The file `ca` came from, for curl lines. */
+  caFile?: string;
+  /** Do not check the target's certificate (--insecure). Default false. */
+  insecure?: boolean;
 }
 
 /** Options of one request. */
@@ -136,7 +144,9 @@ export class TargetClient {
     this.shared = parent?.shared ?? {
       agent: supertest(this.baseUrl),
       // Idle connections are closed after 4 s, before a server's usual 5 s keep-alive timeout closes them under us.
-      connections: new (this.baseUrl.startsWith('https:') ? https.Agent : http.Agent)({ keepAlive: true, timeout: 4000 }),
+      connections: this.baseUrl.startsWith('https:')
+        ? new https.Agent({ keepAlive: true, timeout: 4000, ca: options.ca, rejectUnauthorized: !options.insecure })
+        : new http.Agent({ keepAlive: true, timeout: 4000 }),
       slots: new RequestSlots(options.maxConcurrentRequests ?? 1),
     };
     this.user = options.user;
@@ -222,6 +232,9 @@ export class TargetClient {
       exchange.requestContentType = options.contentType ?? 'application/json';
     }
     if (auth === 'wrong') exchange.wrongCredentials = 'isym-conform-wrong-user:not-the-password';
+    if (exchange.url.startsWith('https:') && (this.options.insecure || this.options.caFile)) {
+      exchange.tls = this.options.insecure ? { insecure: true } : { caFile: this.options.caFile };
+    }
     const halted = this.haltReason();
     if (halted !== undefined) {
       exchange.transportError = halted;
@@ -265,6 +278,8 @@ export class TargetClient {
       .set('Accept', 'application/json')
       .buffer(true)
       .parse(this.cappedParser(body) as never);
+    if (this.options.insecure) test = test.disableTLSCerts();
+    else if (this.options.ca !== undefined) test = test.ca(this.options.ca);
     if (exchange.auth === 'valid' && this.user !== undefined) test = test.auth(this.user, this.password ?? '');
     if (exchange.auth === 'wrong') test = test.auth('isym-conform-wrong-user', 'not-the-password');
     if (exchange.requestBody !== undefined) test = test.set('Content-Type', exchange.requestContentType!).send(exchange.requestBody);
@@ -348,9 +363,27 @@ interface ReadBody {
 /** How much of a body that is not JSON an exchange keeps, bytes. */
 export const keptNonJsonBytes = 64 * 1024;
 
+/** Error codes of a certificate the client does not trust. */
+const certificateErrorCodes = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** What to do about a certificate the client does not trust, as the end of a transport error. */
+export const certificateAdvice = "the target's certificate is not trusted: give the CA that signed it with --cacert FILE, or skip the check with --insecure";
+
 function describeTransportError(error: unknown, timeoutMs: number): string {
   const e = error as { code?: string; timeout?: number; message?: string };
   if (e.timeout !== undefined || e.code === 'ECONNABORTED') return `timeout after ${timeoutMs} ms`;
+  if (e.code && certificateErrorCodes.has(e.code)) return `${e.code}: ${e.message ?? 'certificate error'} (${certificateAdvice})`;
   if (e.code) return `${e.code}${e.message ? `: ${e.message}` : ''}`;
   return e.message ?? String(error);
 }

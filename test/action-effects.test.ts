@@ -121,7 +121,7 @@ function smallDiscovery(model: ResourceModel): Discovery {
     [node('/coreServers/{coreServerId}/users/{userId}'), [[cs, u1]]],
   ]);
   const instances = [...found].flatMap(([n, all]) => all.map((refs) => ({ node: n, refs, listed: {}, collectionPath: '' })));
-  return { instances, listings: [], reads: [], problems: [], of: (n) => instances.filter((i) => i.node === n) };
+  return { instances, listings: [], reads: [], problems: [], reach: [], summary: () => `${instances.length} instances`, of: (n) => instances.filter((i) => i.node === n) };
 }
 
 const agent = (id: string, paused: boolean, penalty: number, dynamic: boolean): Item => ({ id, paused, penalty, dynamic, state: 'NOT_INUSE', name: id });
@@ -224,6 +224,30 @@ describe('the effect model, on a small arena', () => {
     const outcome = expectedAfter(before, prediction, after);
     expect(outcome.createdIds).toEqual(['n1']);
     expect(compareStates(arena, outcome.state, after, outcome, resourceLookup(arena))).toEqual([]);
+  });
+
+  test('creates are matched to new instances by a consistent assignment, whatever order the target lists them in', () => {
+    // An originate from extension 101 to its own number: the caller's segment (no value claimed) and the called
+    // side's (incoming: true) both appear in the same two lists.
+    const calls = (path: string) => ({ kind: 'collection', path, node: {}, parentRefs: [], transient: true }) as never;
+    const mine = [calls('/coreServers/c1/extensions/e1/callSegments'), calls('/coreServers/c1/callSegments')];
+    const prediction: Prediction = {
+      status: 204, reason: 'the action is possible', owner: { kind: 'instance', id: 'e1', collection: calls('/coreServers/c1/extensions'), resource: {} as never },
+      sets: [], removes: [],
+      creates: [
+        { resource: {} as never, collections: mine, values: {}, transient: true },
+        { resource: {} as never, collections: mine, values: { incoming: { value: true, ifPresent: false } }, transient: true },
+      ],
+    };
+    const before: ArenaState = { collections: new Map(mine.map((c: { path: string }) => [c.path, new Map<string, Item>()])), singletons: new Map() };
+    const segment = (id: string, incoming: boolean): Item => ({ id, type: 'EXTERNAL', incoming });
+    for (const order of [['s-out', 's-in'], ['s-in', 's-out']]) {
+      const after: ArenaState = {
+        collections: new Map(mine.map((c: { path: string }) => [c.path, new Map(order.map((id) => [id, segment(id, id === 's-in')] as [string, Item]))])),
+        singletons: new Map(),
+      };
+      expect(expectedAfter(before, prediction, after).createdIds, order.join(', ')).toEqual(['s-out', 's-in']);
+    }
   });
 
   test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {

@@ -43,7 +43,7 @@ describe('isym-conform', () => {
   test('--help lists the interface options and the exit codes', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const option of ['--target', '--embedded', '--user', '--password', '--contract', '--core-server', '--report-dir', '--format', '--seed', '--runs', '--only', '--skip', '--strict']) {
+    for (const option of ['--target', '--embedded', '--user', '--password', '--contract', '--core-server', '--report-dir', '--format', '--seed', '--runs', '--only', '--skip', '--strict', '--embedded-liberal']) {
       expect(stdout).toContain(option);
     }
     expect(stdout).toMatch(/Exit codes: 0/);

@@ -35,6 +35,7 @@ export const mutantTable: readonly MutantRow[] = [
       { rule: 'ACT-ADDRESSING', why: 'an action on the second core server\'s extension by name lands on the first one\'s' },
       { rule: 'RESTART-NAMES', why: 'it checks that every name still reaches the object with its configurationId through getByName, which on the second core server reaches the first one\'s' },
       { rule: 'ACT-SEQUENCES', why: 'its steps address extensions by name, and on the second core server they land on the first one\'s' },
+      { rule: 'ACT-CONFLICT', why: 'a conflicting agent action written with the extension by name on the second core server looks for the agent under the first one\'s extension, and answers 404' },
     ],
   },
   {
@@ -48,7 +49,11 @@ export const mutantTable: readonly MutantRow[] = [
     ],
   },
   { fault: 'list-item-stale-display-name', mustFail: 'ADDR-LIST' },
-  { fault: 'name-prefix-match', mustFail: 'ADDR-UNKNOWN' },
+  {
+    fault: 'name-prefix-match',
+    mustFail: 'ADDR-UNKNOWN',
+    alsoBreaks: [{ rule: 'ACT-UNKNOWN', why: 'it posts actions with every near-miss name of an extension or user, and a prefix reaches a real one by the fault' }],
+  },
   // Issue 7: scope. One mutant per kind of parent that leaks: core server, queue and extension (agents), user
   // (extensions), extension and queue (call segments).
   { fault: 'extension-ignores-core-server', mustFail: 'ADDR-PARENT' },
@@ -121,4 +126,14 @@ export const mutantTable: readonly MutantRow[] = [
   { fault: 'restart-old-uuids-resolve', mustFail: 'RESTART-OLD-404' },
   { fault: 'restart-loses-name', mustFail: 'RESTART-NAMES' },
   { fault: 'recreate-keeps-uuid', mustFail: 'RECREATE-NEW-UUID' },
+  // Faults a seed could miss before the enumerated cases: each must be caught on every seed, at any --runs.
+  { fault: 'penalty-missing-accepted', mustFail: 'ACT-BAD-BODY' },
+  { fault: 'login-default-paused-inherited', mustFail: 'ACT-SEQUENCES' },
+  { fault: 'status-note-leaks-to-other-user', mustFail: 'ACT-ISOLATION' },
+  {
+    fault: 'user-extension-name-on-first-core-server',
+    mustFail: 'ADDR-NAME',
+    alsoBreaks: [{ rule: 'RESTART-NAMES', why: 'it reads every name by getByName after the restart, and a user\'s extension on the second core server by name reaches the first one\'s' }],
+  },
+  { fault: 'login-agent-missing-under-extension', mustFail: 'ACT-EFFECT' },
 ];

@@ -249,8 +249,11 @@ describe('reference server', () => {
   it('originates and transfers calls', async () => {
     const cs = 'coreServers/getByName/main';
     const segmentsOf = (n: string) => api.read(`${cs}/extensions/getByName/${n}/callSegments`) as Promise<Json[]>;
+    // A destination with no written range (LIVE-API.md §5) is dialled as sent: a call out of the server.
+    const beforeEmpty = await segmentsOf('101');
+    expect((await api.post(`${cs}/extensions/getByName/101/originate`, { destination: '' })).status).toBe(204);
+    expect((await segmentsOf('101')).filter((s) => !beforeEmpty.some((f) => f.id === s.id))).toMatchObject([{ type: 'EXTERNAL', incoming: false }]);
     const [from, to] = [await segmentsOf('101'), await segmentsOf('106')];
-    expect((await api.post(`${cs}/extensions/getByName/101/originate`, { destination: '' })).status).toBe(412);
     expect((await api.post(`${cs}/extensions/getByName/101/originate`, { destination: '106' })).status).toBe(204);
     const outgoing = (await segmentsOf('101')).find((s) => !from.some((f) => f.id === s.id));
     const incoming = (await segmentsOf('106')).find((s) => !to.some((f) => f.id === s.id));
@@ -283,10 +286,14 @@ describe('reference server', () => {
     const user = 'coreServers/getByName/main/users/getByName/zo%C3%AB';
     const old = await api.read(`${user}/status`);
     const next = { name: 'Out', type: 'away', note: 'back soon', returnTime: -1 };
-    for (const bad of [{ ...next, type: 'sleeping' }, { ...next, type: null }, { name: 'Out', note: '', returnTime: -1 }, { ...next, returnTime: -2 }, []]) {
+    for (const bad of [{ ...next, type: 'sleeping' }, { ...next, type: null }, { name: 'Out', note: '', returnTime: -1 }, { ...next, returnTime: '-1' }, []]) {
       expect((await api.post(`${user}/status/set`, bad)).status).toBe(412);
     }
     expect(await api.read(`${user}/status`)).toEqual(old);
+    // Values with no written range (LIVE-API.md §5) are stored as sent; the status keeps its id.
+    const unranged = { name: '', type: 'away', note: '', returnTime: -2 };
+    expect((await api.post(`${user}/status/set`, unranged)).status).toBe(204);
+    expect(await api.read(`${user}/status`)).toEqual({ ...old, ...unranged });
     expect((await api.post(`${user}/status/set`, next)).status).toBe(204);
     expect(await api.read(`${user}/status`)).toMatchObject(next);
     const { name, type, note, returnTime } = old;

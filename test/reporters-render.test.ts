@@ -97,7 +97,8 @@ describe('junit.xml read by a JUnit XML parser', () => {
       }
     }
     for (const rule of report.rules.filter((candidate) => candidate.verdict === 'skip')) {
-      expect((byName.get(rule.id)!.skipped as { message: string }).message).toBe(rule.reason);
+      // A skipped MUST rule says it was not checked: a CI's test tab must not read it as passed.
+      expect((byName.get(rule.id)!.skipped as { message: string }).message).toBe(`${rule.level === 'MUST' ? 'MUST rule not checked: ' : ''}${rule.reason}`);
     }
   });
 
@@ -171,6 +172,23 @@ describe('baseline comparison', () => {
     expect(failureKey('ADDR-NAME', 'Under /a/6f1d2c8e-1b2a-4c3d-9e8f-0a1b2c3d4e5f x')).toBe(failureKey('ADDR-NAME', 'Under  /a/11111111-2222-4333-8444-555555555555 x'));
     expect(failureKey('ADDR-NAME', 'one message')).not.toBe(failureKey('ADDR-MIXED', 'one message'));
     expect(failureKey('ADDR-NAME', 'one message')).not.toBe(failureKey('ADDR-NAME', 'another message'));
+  });
+
+  test('a failure met on another instance at the same operations stays known; at other operations it is new', async () => {
+    const report = await loadReportFixture();
+    report.rules = report.rules.filter((rule) => rule.verdict !== 'error');
+    const failing = report.rules.find((rule) => rule.verdict === 'fail' && rule.level === 'MUST')!;
+    const operations = ['GET /coreServers/{coreServerId}/users/{userId}'];
+    const baseline = structuredClone(report);
+    for (const rule of baseline.rules) rule.findings = rule.findings.map((finding) => ({ ...finding, property: 'near-miss names', operations, message: 'prefix of "103" at level {extensionId}' }));
+    for (const rule of report.rules) rule.findings = rule.findings.map((finding) => ({ ...finding, property: 'near-miss names', operations, message: 'prefix of "a+b" at level {userId}' }));
+    const sameWhere = compareWithBaseline(report, baseline, 'previous.json');
+    expect(sameWhere.rules.find((rule) => rule.id === failing.id)!.baseline).toBe('known');
+    expect(sameWhere.baseline!.new).toBe(0);
+    for (const rule of report.rules) rule.findings = rule.findings.map((finding) => ({ ...finding, operations: ['GET /coreServers/{coreServerId}/extensions/{extensionId}'] }));
+    const elsewhere = compareWithBaseline(report, baseline, 'previous.json');
+    expect(elsewhere.rules.find((rule) => rule.id === failing.id)!.baseline).toBe('new');
+    expect(reportFails(elsewhere)).toBe(true);
   });
 
   test('known failures do not fail the run, new ones do, and rules that pass now are listed as fixed', async () => {

@@ -56,6 +56,16 @@ describe('TerminalProgress', () => {
     expect(text()).not.toContain('\r');
   });
 
+  test('--verbose: a line for every rule as it is decided, passes too', () => {
+    const { options, text } = capture({ everyRule: true });
+    play(new TerminalProgress(options, new Map([['addressing', 2], ['http', 1]])));
+    const lines = text().trimEnd().split('\n');
+    expect(lines).toHaveLength(5);
+    expect(lines[0]).toMatch(/^ {2}pass +ADDR-UUID/);
+    expect(lines[1]).toMatch(/^ {2}FAIL +ADDR-NAME/);
+    expect(lines[3]).toMatch(/^ {2}pass +SCHEMA-RESPONSE/);
+  });
+
   test('a terminal: the family line is rewritten in place with the rule under way, and coloured', () => {
     const { options, text } = capture({ live: true, color: true });
     play(new TerminalProgress(options, new Map([['addressing', 2], ['http', 1]])));

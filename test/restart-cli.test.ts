@@ -81,10 +81,10 @@ class SeparateReferenceServer {
   readonly baseUrl: string;
   private readonly startLine: string;
 
-  constructor(folder: string, port: number) {
+  constructor(folder: string, port: number, serverArgs: string[] = []) {
     this.pidFile = join(folder, 'server.pid');
     this.baseUrl = `http://127.0.0.1:${port}/communication_manager/rest/live`;
-    const server = [process.execPath, '--import', 'tsx', join(root, 'test/reference-server/cli.ts'), '--port', String(port), '--start-delay', String(START_DELAY_MS)];
+    const server = [process.execPath, '--import', 'tsx', join(root, 'test/reference-server/cli.ts'), '--port', String(port), '--start-delay', String(START_DELAY_MS), ...serverArgs];
     this.startLine = `${server.map(quote).join(' ')} >>${quote(join(folder, 'server.log'))} 2>&1 & echo $! >${quote(this.pidFile)}`;
   }
 
@@ -155,6 +155,29 @@ describe('restart rules against the reference server as a separate process', () 
     expect(code).toBe(1);
     // Bring it back for any test after this one.
     await server.start();
+  }, TEST_TIMEOUT_MS);
+});
+
+// The liberal server (every freedom of LIVE-API.md §5 taken the other way), churning, restarted by a command that
+// kills its process and starts a new one: every rule passes with zero findings.
+describe('the liberal reference server as a separate process, churning, restarted by --restart-cmd', () => {
+  let server: SeparateReferenceServer;
+
+  beforeAll(async () => {
+    server = new SeparateReferenceServer(await mkdtemp(join(tmpdir(), 'isym-conform-liberal-')), await freePort(), ['--liberal', '--churn', '--seed', '5']);
+    await server.start();
+  }, 60_000);
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  test('every rule passes', async () => {
+    const { code, stderr, report } = await runCli(['--target', server.baseUrl, '--restart-cmd', server.restartCommand, '--ready-timeout', '30']);
+    expect(report, stderr).toBeDefined();
+    const notPassed = report!.rules.filter((candidate) => candidate.verdict !== 'pass');
+    expect(notPassed.map((candidate) => `${candidate.id}: ${candidate.verdict} ${candidate.reason ?? ''} ${candidate.findings[0]?.message ?? ''}`)).toEqual([]);
+    expect(code).toBe(0);
   }, TEST_TIMEOUT_MS);
 });
 

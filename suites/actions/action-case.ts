@@ -6,14 +6,14 @@
 import fc from 'fast-check';
 import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type InstanceRef, type PathNodeBase } from '../../contracts/resource-model.js';
 import { canUseName } from '../arbitraries/addressing-forms.js';
-import { bodyDraft } from '../arbitraries/request-body.js';
+import { bodyDraft, type BodyDraft } from '../arbitraries/request-body.js';
 import { requireAnswer } from '../check.js';
 import { inOrder } from '../in-order.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
 import { chooseInvocation, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
-import { compareStates, expectedAfter, predict, scopeOf, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
+import { compareStates, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -45,11 +45,11 @@ export function exercisableVariants(actions: readonly ActionNode[], variants: re
 }
 
 /** A case draft: which path, which body, how each level is written, which candidate. */
-export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat()): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
+export function caseDraft(variants: readonly ActionNode[], pick: fc.Arbitrary<number> = fc.nat(), distinctive = false): fc.Arbitrary<CaseDraft & { provision?: CaseDraft }> {
   return fc.nat({ max: variants.length - 1 }).chain((variant) => {
     const action = variants[variant];
     const levels = instanceSegments(action).length;
-    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
+    const draft = fc.record({ variant: fc.constant(variant), body: bodyDraft(action, distinctive), byName: fc.array(fc.boolean(), { minLength: levels, maxLength: levels }), pick });
     return draft;
   });
 }
@@ -70,6 +70,8 @@ export interface CaseRun {
   after: Observation;
   outcome: ExpectedOutcome;
   differences: Difference[];
+  /** The target answered otherwise than predicted because live telephony moved the state meanwhile (not a fault). */
+  movedOnItsOwn: boolean;
 }
 
 /** Why a case did not run. */
@@ -123,7 +125,8 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
     if (id !== undefined && create.transient) session.noteCreated(id, create.collections);
   });
   const differences = compareStates(arena, outcome.state, after.state, outcome, session.lookup);
-  return { invocation, prediction, exchange, scope, before, after, outcome, differences };
+  const movedOnItsOwn = stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup);
+  return { invocation, prediction, exchange, scope, before, after, outcome, differences, movedOnItsOwn };
 }
 
 /**
@@ -154,6 +157,8 @@ export interface TargetRead {
   /** Values it must show (a created or written instance), or undefined for one that must answer 404. */
   values?: Record<string, { value: unknown; ifPresent: boolean }>;
   id?: string;
+  /** A created call: it may have ended on its own by the time it is read (LIVE-API.md §5). */
+  transient?: boolean;
 }
 
 /**
@@ -187,7 +192,7 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
       const item = collection.node.item;
       if (!item) continue;
       const refs = [...collection.parentRefs, { id }];
-      for (const forms of bothForms(item, refs)) planned.push({ what: 'created', forms, values: create.values, id, path: buildPath(item, refs, forms) });
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'created', forms, values: create.values, id, transient: create.transient, path: buildPath(item, refs, forms) });
     }
   }
   for (const id of removedEverywhere) {
@@ -201,4 +206,23 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
   }
   const exchanges = await inOrder(planned, client.maxConcurrentRequests, async (read) => requireAnswer(await client.get(read.path)));
   return planned.map(({ path: _path, ...read }, index) => ({ ...read, exchange: exchanges[index] }));
+}
+
+/**
+ * The draft of a case that runs every run (a property's example): path `variant` of the action, the given body
+ * draft, every level by name or none, the first candidate; with a provisioning draft drawn from `seed` where the
+ * action acts only on what the checker created.
+ */
+export function everyRunDraft(
+  actions: readonly ActionNode[],
+  action: ActionNode,
+  variant: number,
+  body: BodyDraft | undefined,
+  seed: number,
+  byName = false,
+): CaseDraft & { provision?: CaseDraft } {
+  const provisioner = provisioningAction(actions, action);
+  const draft: CaseDraft & { provision?: CaseDraft } = { variant, body, byName: instanceSegments(action).map(() => byName), pick: 0 };
+  if (provisioner) draft.provision = fc.sample(provisionDraft(provisioner), { seed, numRuns: 1 })[0];
+  return draft;
 }

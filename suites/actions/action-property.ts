@@ -6,6 +6,7 @@ import type fc from 'fast-check';
 import type { ActionNode } from '../../contracts/resource-model.js';
 import type { FindingInput } from '../finding.js';
 import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction, restoreCase, runCase, type CaseOptions, type CaseRun } from './action-case.js';
+import type { CaseDraft } from './candidates.js';
 import { CaseTally } from './case-findings.js';
 import type { ActionSession } from './session.js';
 
@@ -17,6 +18,13 @@ export interface ActionPropertyOptions extends CaseOptions {
   maxRuns: number;
   /** How the candidate is picked (default: any index). */
   pick?: fc.Arbitrary<number>;
+  /** Bodies carry distinctive free values (no server holds them by chance). Default false. */
+  distinctiveValues?: boolean;
+  /**
+   * Cases every run, before the drawn ones, per action: drafts for its exercisable paths (`variants`). The notes
+   * count them. Default none.
+   */
+  examples?: (variants: readonly ActionNode[]) => (CaseDraft & { provision?: CaseDraft })[];
   /** The rule's verdict on a case that ran: a finding, or undefined. */
   judge(run: CaseRun): Promise<FindingInput | undefined>;
 }
@@ -29,7 +37,7 @@ export async function runActionProperties(session: ActionSession, options: Actio
     const { variants, left } = exercisableVariants(context.model.actions, all);
     left.forEach((line) => tally.skip(name, line));
     if (variants.length === 0) continue;
-    await context.property(`${options.name}-${name}`, draftsFor(context.model.actions, variants, options.pick), async (draft) => {
+    await context.property(`${options.name}-${name}`, draftsFor(context.model.actions, variants, options.pick, options.distinctiveValues), async (draft) => {
       const action: ActionNode = variants[draft.variant];
       if (action.effects.onlyOnCreated) {
         const problem = await provisionOwner(session, action, draft.provision);
@@ -43,11 +51,11 @@ export async function runActionProperties(session: ActionSession, options: Actio
       } finally {
         for (const line of await restoreCase(session, run)) session.noteOnce(`not restored after a case: ${line}`);
       }
-    }, { maxRuns: options.maxRuns });
+    }, { maxRuns: options.maxRuns, examples: options.examples?.(variants) });
   }
   return tally;
 }
 
-function draftsFor(actions: readonly ActionNode[], variants: ActionNode[], pick?: fc.Arbitrary<number>) {
-  return caseDraft(variants, pick).chain((draft) => provisionDraft(provisioningAction(actions, variants[draft.variant])).map((provision) => ({ ...draft, provision })));
+function draftsFor(actions: readonly ActionNode[], variants: ActionNode[], pick?: fc.Arbitrary<number>, distinctive?: boolean) {
+  return caseDraft(variants, pick, distinctive).chain((draft) => provisionDraft(provisioningAction(actions, variants[draft.variant])).map((provision) => ({ ...draft, provision })));
 }

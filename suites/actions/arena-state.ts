@@ -5,6 +5,7 @@
  */
 import { requireAnswer } from '../check.js';
 import { canonicalJson } from '../compare.js';
+import { inCanonicalOrder } from '../canonical-order.js';
 import { inOrder } from '../in-order.js';
 import type { Exchange, TargetClient } from '../target-client.js';
 import type { ArenaCollection, ArenaSingleton, Scope } from './arena.js';
@@ -80,8 +81,10 @@ export async function observe(client: TargetClient, scope: Scope): Promise<Obser
     exchanges.set(read.path, exchange);
     if (read.kind === 'collection') {
       if (exchange.status !== 200 || !Array.isArray(exchange.json)) return void unreadable.push(exchange);
+      // In the canonical order, not the target's: what is drawn from the state must not depend on list order.
       const members = new Map<string, Item>();
-      for (const item of exchange.json) if (isItem(item) && typeof item.id === 'string') members.set(item.id, item);
+      const items = exchange.json.filter((item): item is Item => isItem(item) && typeof item.id === 'string');
+      for (const item of inCanonicalOrder(read.node.resource, items)) members.set(item.id as string, item);
       state.collections.set(read.path, members);
     } else {
       if (exchange.status !== 200 || !isItem(exchange.json)) return void unreadable.push(exchange);

@@ -10,6 +10,8 @@ import type { Exchange } from '../target-client.js';
 import type { CaseRun, TargetRead } from './action-case.js';
 import { describeDifference, type Difference } from './effect-model.js';
 import { describeInvocation } from './invocation.js';
+import type { ArenaState } from './arena-state.js';
+import { DISTINCTIVE_LENGTH, DISTINCTIVE_MAX, DISTINCTIVE_MIN, isDistinctive } from '../arbitraries/request-body.js';
 
 /**
  * How many cases each action gets in a rule whose case is one action (and costs a few looks at the arena): a
@@ -34,15 +36,9 @@ function listed(differences: Difference[], limit = 4): string {
   return lines.join('; ') + (differences.length > limit ? `; and ${differences.length - limit} more` : '');
 }
 
-/** Whether a 404 on a call is live telephony ending it (it is no longer listed), not a fault. */
-function endedOnItsOwn(run: CaseRun): boolean {
-  const owner = run.prediction.owner;
-  return run.exchange.status === 404 && owner.kind === 'instance' && owner.collection.transient && run.after.state.collections.get(owner.collection.path)?.has(owner.id) === false;
-}
-
 /** The status: the contract's effect applies only to a 204. */
 export function statusFinding(run: CaseRun): FindingInput | undefined {
-  if (run.exchange.status === run.prediction.status || endedOnItsOwn(run)) return undefined;
+  if (run.exchange.status === run.prediction.status || run.movedOnItsOwn) return undefined;
   return {
     message: `${describeInvocation(run.invocation)} must answer ${run.prediction.status} (${run.prediction.reason}).`,
     expected: String(run.prediction.status),
@@ -103,6 +99,8 @@ export function targetReadsFinding(run: CaseRun, reads: TargetRead[]): FindingIn
         provenance: run.invocation.action.provenance,
       };
     }
+    // A call that answers 404 may have ended on its own since it was listed (§5): not judged here.
+    if (read.transient && read.exchange.status === 404) continue;
     const mismatches = read.exchange.status === 200 ? valueMismatches(read) : [`it answered ${describeOutcome(read.exchange)}`];
     if (mismatches.length === 0) continue;
     return {
@@ -142,4 +140,52 @@ export class CaseTally {
   get total(): number {
     return [...this.ran.values()].reduce((a, b) => a + b, 0);
   }
+}
+
+/** Every distinctive value of a body (see `isDistinctive`), with the property that carried it. */
+function distinctiveValues(body: unknown): { property: string; value: string | number }[] {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return [];
+  return Object.entries(body as Record<string, unknown>)
+    .filter((entry): entry is [string, string | number] => isDistinctive(entry[1]))
+    .map(([property, value]) => ({ property, value: value as string | number }));
+}
+
+/** Where in a state a value sits: `path` (and `id` in a collection) and property, for every place it is found. */
+function placesOf(state: ArenaState, value: unknown): { path: string; id?: string; property: string }[] {
+  const places: { path: string; id?: string; property: string }[] = [];
+  const scan = (path: string, item: Record<string, unknown>, id?: string) => {
+    for (const [property, seen] of Object.entries(item)) if (seen === value) places.push({ path, id, property });
+  };
+  for (const [path, members] of state.collections) for (const [id, item] of members) scan(path, item, id);
+  for (const [path, item] of state.singletons) scan(path, item);
+  return places;
+}
+
+/**
+ * A distinctive value the action wrote (a random note, a large random penalty) that turns up, after it, in another
+ * instance or sub-resource that did not hold it before: whatever the property, volatile ones included, since
+ * nothing but this action can have put it there.
+ */
+export function leakedValuesFinding(run: CaseRun): FindingInput | undefined {
+  const body = run.invocation.body?.kind === 'json' ? run.invocation.body.value : undefined;
+  const key = (place: { path: string; id?: string; property: string }) => `${place.path} ${place.id ?? ''} ${place.property}`;
+  for (const { property, value } of distinctiveValues(body)) {
+    const before = new Set(placesOf(run.before.state, value).map(key));
+    const leaked = placesOf(run.after.state, value).filter(
+      (place) => !before.has(key(place)) && (place.id !== undefined ? !run.outcome.focus.has(place.id) : !run.outcome.focusPaths.has(place.path)),
+    );
+    if (leaked.length === 0) continue;
+    const where = leaked.slice(0, 4).map((place) => `${place.path}${place.id ? ` (member ${place.id})` : ''} property "${place.property}"`).join('; ');
+    const odds = typeof value === 'string' ? `"${value}" is "iso-" and ${DISTINCTIVE_LENGTH} random letters and digits (one of 36^${DISTINCTIVE_LENGTH}, about 4.7e18)` : `${value} is one random integer of ${DISTINCTIVE_MAX - DISTINCTIVE_MIN + 1}`;
+    return {
+      message:
+        `${describeInvocation(run.invocation)} wrote "${property}": ${JSON.stringify(value)}, and that value turned up where its effect does not write: ${where}. ` +
+        `It was not there before the action, and a coincidence is negligible: ${odds}, drawn for this action.`,
+      expected: `${JSON.stringify(value)} only in what the effect names`,
+      actual: `also in ${where}`,
+      exchanges: caseExchanges(run, leaked.map((place) => place.path)),
+      provenance: run.invocation.action.provenance,
+    };
+  }
+  return undefined;
 }

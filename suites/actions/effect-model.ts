@@ -12,7 +12,7 @@ import type { ActionEffect, Condition, InstanceSelector, ValueSpec } from '../..
 import { buildPath, instanceSegments, type InstanceRef, type JsonSchema, type ResourceType } from '../../contracts/resource-model.js';
 import { canonicalJson } from '../compare.js';
 import { expandCollectionRef, joinScopes, pathBindings, type Arena, type ArenaCollection, type ArenaSingleton, type Bindings, type Scope } from './arena.js';
-import { cloneState, type ArenaState, type Item } from './arena-state.js';
+import { cloneState, mergeStates, type ArenaState, type Item } from './arena-state.js';
 import { bodyObject, type ActionInvocation } from './invocation.js';
 
 /** The status an action must answer. */
@@ -109,6 +109,27 @@ export function bodyProblem(invocation: ActionInvocation): string | undefined {
   if (validate(body.value)) return undefined;
   const error = validate.errors![0];
   return `the body ${error.instancePath ? `property ${error.instancePath.slice(1)} ` : ''}${error.message ?? 'is invalid'}`;
+}
+
+/**
+ * A value of the body that LIVE-API.md writes no range for and that a server may therefore store or refuse with
+ * 412 (§5: an empty `name` or `note`, a `returnTime` below -1, an empty `destination`): an empty string, or a
+ * negative number where the property's schema writes no minimum and gives no such example (-1, "none", is one).
+ * The checker's own bodies hold none; a body that puts back what the target showed before (an undo) may.
+ */
+export function unrangedValue(invocation: ActionInvocation): string | undefined {
+  const schema = invocation.action.requestSchema;
+  const body = bodyObject(invocation);
+  if (!schema || !body) return undefined;
+  const properties = (schema.properties ?? {}) as Record<string, JsonSchema>;
+  for (const [name, value] of Object.entries(body)) {
+    const property = properties[name];
+    if (!property) continue;
+    const examples = Array.isArray(property.examples) ? (property.examples as unknown[]) : [];
+    if (value === '') return `"${name}" is empty`;
+    if (typeof value === 'number' && value < 0 && typeof property.minimum !== 'number' && !examples.includes(value)) return `"${name}" is ${value}`;
+  }
+  return undefined;
 }
 
 // ---------------------------------------------------------------------------------------------- evaluation
@@ -243,7 +264,7 @@ function effectChanges(e: Evaluation, effect: ActionEffect, prediction: Predicti
 }
 
 /** What the action must answer and change, posted on `state`. The scope of {@link scopeOf} must have been read. */
-export function predict(arena: Arena, state: ArenaState, invocation: ActionInvocation): Prediction {
+export function predict(arena: Arena, state: ArenaState, invocation: ActionInvocation, options: { ignoreConflicts?: boolean } = {}): Prediction {
   const owner = ownerOf(arena, invocation);
   const e: Evaluation = { arena, state, invocation, owner, bindings: pathBindings(invocation.action, invocation.refs), body: bodyObject(invocation) ?? {} };
   const prediction: Prediction = { status: 204, reason: 'the action is possible', owner, sets: [], creates: [], removes: [] };
@@ -256,7 +277,7 @@ export function predict(arena: Arena, state: ArenaState, invocation: ActionInvoc
   if (problem) return refuse(412, problem);
   const unknownName = resolveBodyRefs(e);
   if (unknownName) return refuse(404, unknownName);
-  const conflict = invocation.action.effects.conflicts.find((condition) => holds(e, condition));
+  const conflict = options.ignoreConflicts ? undefined : invocation.action.effects.conflicts.find((condition) => holds(e, condition));
   if (conflict) return refuse(409, `a conflict: ${describeCondition(conflict)}`);
   for (const effect of invocation.action.effects.effects) if (!effect.when || holds(e, effect.when)) effectChanges(e, effect, prediction);
   return prediction;
@@ -320,6 +341,52 @@ function withValues(item: Item, values: Record<string, ExpectedValue>): Item {
   return next;
 }
 
+/**
+ * Which new instance each create is: an id that `after` lists in every collection of the create and `before` did
+ * not. The assignment is the one that gives the most creates an instance with their expected values, found over
+ * every assignment (not greedily in list order: an originate to the caller's own number makes two new segments
+ * in one list, and only one of them is incoming); ties go to the smallest ids, so the target's list order never
+ * decides (LIVE-API.md §5). A create with no match by values takes a new instance with other values, so that the
+ * comparison says which differ, unless it is transient (live telephony makes calls of its own).
+ */
+function assignCreatedIds(creates: readonly ExpectedCreate[], before: ArenaState, after: ArenaState): (string | undefined)[] {
+  const options = creates.map((create) => {
+    const paths = create.collections.map((c) => c.path);
+    const [first, ...rest] = paths.map((path) => after.collections.get(path) ?? new Map<string, Item>());
+    const fresh = [...first.keys()]
+      .filter((id) => paths.every((path) => !before.collections.get(path)?.has(id)) && rest.every((listed) => listed.has(id)))
+      .sort();
+    return { matching: fresh.filter((id) => matchesValues(first.get(id)!, create.values)), fresh };
+  });
+  // The search is tiny: an action creates one to three instances.
+  let best: (string | undefined)[] = creates.map(() => undefined);
+  let bestScore = -1;
+  const chosen: (string | undefined)[] = [];
+  const search = (index: number, score: number, taken: ReadonlySet<string>) => {
+    if (score + (creates.length - index) <= bestScore) return;
+    if (index === creates.length) {
+      best = [...chosen];
+      bestScore = score;
+      return;
+    }
+    for (const id of options[index].matching) {
+      if (taken.has(id)) continue;
+      chosen[index] = id;
+      search(index + 1, score + 1, new Set(taken).add(id));
+    }
+    chosen[index] = undefined;
+    search(index + 1, score, taken);
+  };
+  search(0, 0, new Set());
+  const taken = new Set(best.filter((id): id is string => id !== undefined));
+  return best.map((id, index) => {
+    if (id !== undefined || creates[index].transient) return id;
+    const other = options[index].fresh.find((candidate) => !taken.has(candidate));
+    if (other !== undefined) taken.add(other);
+    return other;
+  });
+}
+
 /** The state a prediction leads to, and what it learned (or missed) of the instances it creates. */
 export interface ExpectedOutcome {
   state: ArenaState;
@@ -380,20 +447,12 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
       claim(outcome.claims, path, id);
     }
   }
-  const taken = new Set<string>();
-  outcome.createdIds = prediction.creates.map((create) => {
-    const paths = create.collections.map((c) => c.path);
-    const [first, ...rest] = paths.map((path) => after.collections.get(path) ?? new Map<string, Item>());
-    // New in every collection of the create; one with the expected values first (under churn, a call of someone
-    // else may be new too), else the new one with other values, so that the comparison says which differ.
-    const candidates = [...first.keys()].filter(
-      (id) => !taken.has(id) && paths.every((path) => !before.collections.get(path)?.has(id)) && rest.every((listed) => listed.has(id)),
-    );
-    const id = candidates.find((candidate) => matchesValues(first.get(candidate)!, create.values)) ?? (create.transient ? undefined : candidates[0]);
+  const assigned = assignCreatedIds(prediction.creates, before, after);
+  outcome.createdIds = prediction.creates.map((create, index) => {
+    const id = assigned[index];
     if (id === undefined) return undefined;
-    taken.add(id);
     outcome.focus.add(id);
-    for (const path of paths) {
+    for (const path of create.collections.map((c) => c.path)) {
       const members = state.collections.get(path) ?? new Map<string, Item>();
       members.set(id, withValues(after.collections.get(path)!.get(id)!, create.values));
       state.collections.set(path, members);
@@ -402,6 +461,73 @@ export function expectedAfter(before: ArenaState, prediction: Prediction, after:
     return id;
   });
   return outcome;
+}
+
+/**
+ * Whether a 404 is an instance whose members come and go on their own (a call ended, an agent logged out at its
+ * phone: LIVE-API.md §5) that left: the action was posted on it, and it is no longer listed where it was.
+ */
+export function endedOnItsOwn(prediction: Prediction, status: number, after: ArenaState): boolean {
+  const owner = prediction.owner;
+  return (
+    status === 404 &&
+    owner.kind === 'instance' &&
+    (owner.collection.transient || owner.resource.liveMembership) &&
+    after.collections.get(owner.collection.path)?.has(owner.id) === false
+  );
+}
+
+/** Whether a collection whose members come and go on their own lists other members in `after` than in `before`. */
+function liveMembershipMoved(before: ArenaState, after: ArenaState, lookup: ResourceLookup): boolean {
+  return [...after.collections].some(([path, members]) => {
+    const was = before.collections.get(path);
+    if (!was || !lookup.collection(path)?.resource.liveMembership) return false;
+    return was.size !== members.size || [...members.keys()].some((id) => !was.has(id));
+  });
+}
+
+/** Whether a conflict of `invocation` rests on the members of collections that come and go on their own. */
+function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
+  return invocation.action.effects.conflicts.some((condition) => {
+    const refs = condition.kind === 'exists' || condition.kind === 'missing' ? condition.selector.collections : condition.kind === 'listedIn' ? [condition.collection] : [];
+    return refs.some((ref) => ref.node.resource.liveMembership);
+  });
+}
+
+/**
+ * Whether the target's `status`, other than the predicted one, can be live telephony moving the state between the
+ * look and the action rather than a fault (LIVE-API.md §5: agents, calls and logins come and go on their own; a
+ * checker that cannot decide must not fail): the instance acted on left on its own; or members of such a
+ * collection changed and the look after the action predicts the status the target gave (a phone agent logged
+ * in: now a conflict); or a conflict over such members (none was listed) can have been lifted by one that came
+ * meanwhile, and the action, allowed, shows nothing else than its effect.
+ */
+export function stateMovedOnItsOwn(arena: Arena, before: ArenaState, after: ArenaState, invocation: ActionInvocation, prediction: Prediction, status: number, lookup: ResourceLookup): boolean {
+  if (status === prediction.status) return false;
+  if (endedOnItsOwn(prediction, status, after)) return true;
+  if (prediction.status === 204 && liveMembershipMoved(before, after, lookup)) return predict(arena, mergeStates(before, after), invocation).status === status;
+  if (prediction.status === 409 && status === 204 && conflictOnLiveMembership(invocation)) {
+    const allowed = predict(arena, before, invocation, { ignoreConflicts: true });
+    if (allowed.status !== 204) return false;
+    const outcome = expectedAfter(before, allowed, after);
+    return outcome.createdIds.every((id) => id !== undefined) && compareStates(arena, outcome.state, after, outcome, lookup).every((d) => !d.onTarget);
+  }
+  return false;
+}
+
+/**
+ * Brings the members of `state`'s collections that come and go on their own in line with `after` (a look at the
+ * target), leaving the members in `claimed` as the model has them: what live telephony did is not the model's.
+ */
+export function adoptLiveMembership(state: ArenaState, after: ArenaState, lookup: ResourceLookup, claims: Map<string, Set<string>> = new Map()): void {
+  for (const [path, seen] of after.collections) {
+    const meta = lookup.collection(path);
+    const members = state.collections.get(path);
+    if (!meta?.resource.liveMembership || meta.transient || !members) continue;
+    const claimed = claims.get(path) ?? new Set<string>();
+    for (const id of [...members.keys()]) if (!seen.has(id) && !claimed.has(id)) members.delete(id);
+    for (const [id, item] of seen) if (!members.has(id) && !claimed.has(id)) members.set(id, structuredClone(item));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------- comparing
@@ -450,13 +576,17 @@ export function compareStates(
     if (!got || !meta) continue;
     const claimed = outcome.claims.get(path);
     const compared = (id: string) => (meta.transient ? claimed?.has(id) === true : !outcome.open.has(`${path} ${id}`));
+    // Where members come and go on their own (agents log in at their phones), only the members the effect makes a
+    // claim about must be listed or gone; the others are compared on their values where both reads list them.
+    const membershipCompared = (id: string) => compared(id) && (!meta.resource.liveMembership || claimed?.has(id) === true);
     for (const [id, item] of want) {
       if (!compared(id)) continue;
       const seen = got.get(id);
-      if (!seen) differences.push({ path, id, kind: 'missing', onTarget: outcome.focus.has(id) });
-      else differences.push(...itemDifferences(arena, meta.resource, path, id, item, seen, outcome.focus.has(id)));
+      if (!seen) {
+        if (membershipCompared(id)) differences.push({ path, id, kind: 'missing', onTarget: outcome.focus.has(id) });
+      } else differences.push(...itemDifferences(arena, meta.resource, path, id, item, seen, outcome.focus.has(id)));
     }
-    for (const id of got.keys()) if (!want.has(id) && compared(id)) differences.push({ path, id, kind: 'unexpected', onTarget: outcome.focus.has(id) });
+    for (const id of got.keys()) if (!want.has(id) && membershipCompared(id)) differences.push({ path, id, kind: 'unexpected', onTarget: outcome.focus.has(id) });
   }
   for (const [path, want] of expected.singletons) {
     const got = actual.singletons.get(path);

@@ -6,7 +6,7 @@ import { requireAnswer } from '../check.js';
 import type { FindingInput } from '../finding.js';
 import { describeOutcome } from '../finding.js';
 import type { Exchange } from '../target-client.js';
-import { compareStates, describeDifference, scopeOf } from './effect-model.js';
+import { compareStates, describeDifference, predict, scopeOf, stateMovedOnItsOwn } from './effect-model.js';
 import { describeInvocation, type ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -26,10 +26,21 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
   const sent: Exchange[] = [];
   let finding: FindingInput | undefined;
   try {
+    const answered: { attempt: RefusalAttempt; exchange: Exchange }[] = [];
     for (const attempt of attempts) {
       const exchange = requireAnswer(await session.act(attempt.invocation));
       sent.push(exchange);
+      answered.push({ attempt, exchange });
+    }
+    const after = await session.observe(scope);
+    for (const { attempt, exchange } of answered) {
       if (exchange.status === status || finding) continue;
+      // A conflict that live telephony lifted between the look and the action is not a fault (LIVE-API.md §5).
+      const prediction = predict(session.arena, before.state, attempt.invocation);
+      if (stateMovedOnItsOwn(session.arena, before.state, after.state, attempt.invocation, prediction, exchange.status, session.lookup)) {
+        session.noteOnce('a case was left unjudged: live telephony moved the state between the look and the action (LIVE-API.md §5)');
+        continue;
+      }
       finding = {
         message: `${attempt.label}: ${describeInvocation(attempt.invocation)} must answer ${status}.`,
         expected: String(status),
@@ -38,7 +49,6 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
         provenance: attempt.invocation.action.provenance,
       };
     }
-    const after = await session.observe(scope);
     const nothing = { focus: new Set<string>(), focusPaths: new Set<string>(), claims: new Map(), open: new Set<string>() };
     const differences = compareStates(session.arena, before.state, after.state, nothing, session.lookup);
     if (differences.length > 0) {

@@ -14,7 +14,7 @@ import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
-import { compareStates, describeDifference, expectedAfter, predict, scopeOf, type Difference, type ResourceLookup } from './effect-model.js';
+import { adoptLiveMembership, compareStates, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, unrangedValue, type Difference, type ResourceLookup } from './effect-model.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
 import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
@@ -101,6 +101,13 @@ function touch(model: SequenceModel, ...refs: (InstanceRef | string | undefined)
   }
 }
 
+/** The model forgets an instance that left on its own (it is not listed in the look `after`). */
+function forgetInstance(model: SequenceModel, id: string, after: ArenaState): void {
+  if ([...after.collections.values()].some((members) => members.has(id))) return;
+  model.created.delete(id);
+  for (const members of model.state.collections.values()) members.delete(id);
+}
+
 /** One step of a sequence: an action of one name, drawn as a case draft, chosen on the model when it runs. */
 export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceReal> {
   constructor(
@@ -150,7 +157,7 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const live: Scope = { collections: scopeOf(real.arena, model.state, invocation).collections.filter((c) => c.transient), singletons: [] };
     const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
     const before = pre ? mergeStates(model.state, pre) : model.state;
-    const prediction = predict(real.arena, before, invocation);
+    let prediction = predict(real.arena, before, invocation);
     const exchange = await real.session.act(invocation);
     real.steps.push({ invocation, expected: prediction.status, reason: prediction.reason, exchange });
     model.steps += 1;
@@ -158,6 +165,18 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const look = joinScopes(real.scope, live);
     real.lookup.add(look);
     const after = await real.session.observe(look);
+    if (stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
+      // Live telephony moved the state between the look and the action (a call ended, an agent logged in or out
+      // at its phone: LIVE-API.md §5). Not a divergence: the model takes the target's members as they are now.
+      if (prediction.owner.kind === 'instance') forgetInstance(model, prediction.owner.id, after.state);
+      adoptLiveMembership(model.state, after.state, real.lookup);
+      return;
+    }
+    if (exchange.status === 412 && prediction.status === 204 && unrangedValue(invocation)) {
+      // A value with no written range (an undo putting back an empty note): the target may refuse it (§5), and
+      // then it must have changed nothing.
+      prediction = { ...prediction, status: 412, reason: `a value with no written range, refused (${unrangedValue(invocation)})`, sets: [], creates: [], removes: [] };
+    }
     if (exchange.status !== prediction.status) {
       throw new SequenceDivergence(real.steps, `the last action answered ${exchange.status || 'nothing'}, the model says ${prediction.status} (${prediction.reason})`, []);
     }
@@ -186,6 +205,7 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
     }
     if (changedPaths(model.state, outcome.state).length > 0) model.beforeLastChange = model.state;
+    adoptLiveMembership(outcome.state, after.state, real.lookup, outcome.claims);
     model.last = invocation;
     model.state = outcome.state;
     const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};

@@ -14,6 +14,7 @@ import { requireAnswer } from '../check.js';
 import type { CollectionListing, Discovery, DiscoveredInstance } from '../discovery.js';
 import type { Exchange, TargetClient } from '../target-client.js';
 import { addressingForms } from './addressing-forms.js';
+import { inCanonicalOrder } from '../canonical-order.js';
 
 /** A collection that hangs under a parent instance and whose items can be addressed. */
 export type NestedCollection = CollectionNode & { parent: InstanceNode; item: InstanceNode };
@@ -134,7 +135,9 @@ export async function readListing(client: TargetClient, collection: CollectionNo
   const exchange = requireAnswer(await client.get(buildPath(collection, parentRefs)));
   if (exchange.status !== 200 || !Array.isArray(exchange.json)) return { exchange };
   const nameProperty = collection.resource.nameProperty;
-  const items = (exchange.json as unknown[]).flatMap((value) => {
+  // Canonical order: what is drawn from it must not depend on the target's list order (LIVE-API.md §5).
+  const listed = (exchange.json as unknown[]).filter((value): value is Record<string, unknown> => Boolean(value) && typeof value === 'object');
+  const items = inCanonicalOrder(collection.resource, listed).flatMap((value) => {
     if (!value || typeof value !== 'object' || typeof (value as { id?: unknown }).id !== 'string') return [];
     const item = value as Record<string, unknown>;
     const ref: InstanceRef = { id: item.id as string };

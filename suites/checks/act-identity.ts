@@ -1,8 +1,20 @@
 import { runActionProperties } from '../actions/action-property.js';
 import { casesPerAction, differencesFinding } from '../actions/case-findings.js';
 import { ownerListingsScope } from '../actions/neighbours.js';
-import { withActionSession } from '../actions/session.js';
+import { withActionSession, type ActionSession } from '../actions/session.js';
+import type { CaseRun } from '../actions/action-case.js';
+import { canonicalJson } from '../compare.js';
 import type { ConformanceCheck } from '../check.js';
+
+/** Whether `after` lists at `path` a member new since `before`, not the effect's own, equal to `id` but for volatile properties and the id. */
+function reappearedUnderAnotherId(session: ActionSession, run: CaseRun, path: string, id: string): boolean {
+  const was = run.before.state.collections.get(path)?.get(id);
+  const now = run.after.state.collections.get(path);
+  if (!was || !now) return false;
+  const volatile = new Set(session.lookup.collection(path)?.resource.volatileProperties ?? []);
+  const stable = (item: Record<string, unknown>) => canonicalJson(Object.fromEntries(Object.entries(item).filter(([key]) => key !== 'id' && !volatile.has(key))));
+  return [...now].some(([other, item]) => other !== id && !run.before.state.collections.get(path)?.has(other) && !run.outcome.focus.has(other) && stable(item) === stable(was));
+}
 
 /**
  * ACT-IDENTITY: no action changes the UUID of an instance, except that the instances its effect removes or
@@ -25,9 +37,11 @@ export const actIdentityCheck: ConformanceCheck = {
             const resource = session.lookup.collection(path)?.resource ?? session.lookup.singleton(path);
             return resource?.identityProperties.includes(property) ?? property === 'id';
           };
-          // An id that changed: in one collection, a member missing and another one new (the effect's own
-          // comings and goings are already expected), or an identity property with another value.
-          const swapped = (path: string) => ['missing', 'unexpected'].every((kind) => run.differences.some((d) => d.path === path && d.kind === kind));
+          // An id that changed: in one collection, a member missing and a new one that is the same instance but
+          // for its id (the effect's own comings and goings are already expected; where members come and go on
+          // their own, another agent that logged in has other properties), or an identity property changed.
+          const swapped = (path: string) =>
+            run.differences.some((d) => d.path === path && d.kind === 'missing' && d.id !== undefined && reappearedUnderAnotherId(session, run, path, d.id));
           const changed = run.differences.filter((d) => (d.kind === 'value' ? identityProperty(d.path, d.property!) : swapped(d.path)));
           return differencesFinding(run, changed, 'After the action, instances are listed under other ids', 'every id kept, but those the effect removes or creates');
         },

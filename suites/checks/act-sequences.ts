@@ -5,6 +5,7 @@ import { cloneState, type ArenaState } from '../actions/arena-state.js';
 import { resourceLookup } from '../actions/effect-model.js';
 import { actionCommands, describeSteps, SequenceDivergence, type SequenceModel, type SequenceReal } from '../actions/sequence-model.js';
 import { withActionSession } from '../actions/session.js';
+import { targetedSequences } from '../actions/targeted-sequences.js';
 import type { InstanceNode, InstanceRef } from '../../contracts/resource-model.js';
 import type { ConformanceCheck } from '../check.js';
 import type { Exchange } from '../target-client.js';
@@ -14,7 +15,7 @@ const SEQUENCE_INSTANCES_PER_PARENT = 3;
 /** Steps in one sequence, at most. */
 const MAX_STEPS = 8;
 /** The share of --runs that sequences get: one sequence costs as much as several one-action cases. */
-const RUNS_SHARE = 0.2;
+const RUNS_SHARE = 0.15;
 
 /** How much an instance holds in the arena's collections: the busiest parents make the liveliest sequences. */
 function busyness(arena: Arena, state: ArenaState) {
@@ -49,9 +50,10 @@ export const actSequencesCheck: ConformanceCheck = {
       // shortest failing one found by then is the one reported.
       const shrinkBudget = 6 * runs;
       let shrinkAttempts: number | undefined;
+      const targeted = targetedSequences(byName, context.settings.seed);
       await context.property(
         'sequence-follows-the-model',
-        fc.commands([actionCommands(byName)], { maxCommands: MAX_STEPS, size: 'max' }),
+        fc.commands([actionCommands(byName)], { maxCommands: MAX_STEPS, size: 'max' }) as fc.Arbitrary<Iterable<fc.AsyncCommand<SequenceModel, SequenceReal>>>,
         async (commands) => {
           if (shrinkAttempts !== undefined && shrinkAttempts++ >= shrinkBudget) return undefined;
           const start = await session.observe(scope);
@@ -81,8 +83,9 @@ export const actSequencesCheck: ConformanceCheck = {
             for (const line of restored.notRestored) session.noteOnce(`not restored after a sequence: ${line}`);
           }
         },
-        { maxRuns: runs },
+        { maxRuns: runs, examples: targeted.map((sequence) => sequence.commands) },
       );
+      context.note(`${targeted.length} targeted sequences every run, before the random ones: ${targeted.map((sequence) => sequence.label).join('; ')}`);
       context.note(
         `${sequences} sequences run (${runs} drawn, the rest while shrinking, at most ${shrinkBudget} of those; ${Math.round(RUNS_SHARE * 100)}% of --runs, at least 5, of at most ${MAX_STEPS} steps) with ${steps} steps in all, ` +
           `on ${top.name ?? top.id} with at most ${SEQUENCE_INSTANCES_PER_PARENT} instances per parent (${scope.collections.length} collections, ${scope.singletons.length} sub-resources)`,

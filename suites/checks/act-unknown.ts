@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { canUseName } from '../arbitraries/addressing-forms.js';
 import { nearMissNames, randomUuidSegment, type UnknownSegment } from '../arbitraries/unknown-segment.js';
-import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction } from '../actions/action-case.js';
+import { fullBodyDraft } from '../arbitraries/request-body.js';
+import { actionsByName, caseDraft, everyRunDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction } from '../actions/action-case.js';
 import { chooseInvocation, referenceNames } from '../actions/candidates.js';
 import { CaseTally, casesPerAction } from '../actions/case-findings.js';
 import type { ArenaState } from '../actions/arena-state.js';
@@ -20,20 +21,24 @@ function unknownAttempts(valid: ActionInvocation, kinds: string[], uuids: string
   const levels = instanceSegments(valid.action);
   levels.forEach((segment, level) => {
     const real = valid.refs[level];
-    let unknown: UnknownSegment;
-    if (kinds[level] === 'name' && canUseName(valid.action, valid.refs, level)) {
+    const unknowns: UnknownSegment[] = [];
+    if ((kinds[level] === 'name' || kinds[level] === 'every-name') && canUseName(valid.action, valid.refs, level)) {
       const misses = nearMissNames(real.name!).filter((candidate) => !knownNames(segment.resource.name).has(candidate.value));
-      const miss = misses[level % Math.max(1, misses.length)];
-      unknown = miss ? { kind: 'near-miss-name', value: miss.value, variant: miss.variant, others: [] } : { kind: 'random-uuid', value: uuids[level % uuids.length] };
+      const chosen = kinds[level] === 'every-name' ? misses : misses.slice(level % Math.max(1, misses.length)).slice(0, 1);
+      unknowns.push(...chosen.map((miss): UnknownSegment => ({ kind: 'near-miss-name', value: miss.value, variant: miss.variant, others: [] })));
+      if (unknowns.length === 0) unknowns.push({ kind: 'random-uuid', value: uuids[level % uuids.length] });
     } else if (kinds[level] === 'malformed') {
       const shapes = ['not-a-uuid', real.id.slice(0, -1), `${real.id}0`, '12345'];
-      unknown = { kind: 'malformed-uuid', value: shapes[level % shapes.length] };
+      unknowns.push({ kind: 'malformed-uuid', value: shapes[level % shapes.length] });
     } else {
-      unknown = { kind: 'random-uuid', value: uuids[level % uuids.length] };
+      unknowns.push({ kind: 'random-uuid', value: uuids[level % uuids.length] });
     }
-    const refs: InstanceRef[] = valid.refs.map((ref, index) => (index === level ? { id: unknown.value, name: unknown.value } : ref));
-    const forms = valid.forms.map((form, index) => (index === level ? (unknown.kind === 'near-miss-name' ? 'name' : 'uuid') : form));
-    attempts.push({ label: `an unknown ${segment.resource.name} at {${segment.parameter}} (${unknown.kind.replace(/-/g, ' ')} ${JSON.stringify(unknown.value)})`, invocation: { ...valid, refs, forms } });
+    for (const unknown of unknowns) {
+      const refs: InstanceRef[] = valid.refs.map((ref, index) => (index === level ? { id: unknown.value, name: unknown.value } : ref));
+      const forms = valid.forms.map((form, index) => (index === level ? (unknown.kind === 'near-miss-name' ? 'name' : 'uuid') : form));
+      const what = unknown.kind === 'near-miss-name' ? `near-miss name, ${unknown.variant},` : unknown.kind.replace(/-/g, ' ');
+      attempts.push({ label: `an unknown ${segment.resource.name} at {${segment.parameter}} (${what} ${JSON.stringify(unknown.value)})`, invocation: { ...valid, refs, forms } });
+    }
   });
   const body = bodyObject(valid);
   for (const ref of Object.values(valid.action.effects.bodyRefs)) {
@@ -68,7 +73,9 @@ export const actUnknownCheck: ConformanceCheck = {
     if (context.model.actions.length === 0) context.notApplicable('the contract has no action');
     await withActionSession(context, async (session) => {
       const tally = new CaseTally();
-      const maxRuns = casesPerAction(context, 0.02);
+      let enumerated = 0;
+      let attemptsSent = 0;
+      const maxRuns = casesPerAction(context, 0.01);
       for (const [name, all] of actionsByName(context.model.actions)) {
         const { variants, left } = exercisableVariants(context.model.actions, all);
         left.forEach((line) => tally.skip(name, line));
@@ -79,6 +86,16 @@ export const actUnknownCheck: ConformanceCheck = {
             provision: provisionDraft(provisioningAction(context.model.actions, variants[draft.variant])),
             kinds: unknownKinds,
             uuids: fc.array(randomUuidSegment().map((s) => s.value), { minLength: 6, maxLength: 6 }),
+          }),
+        );
+        // Every run, on every path of the action: every level with an unknown UUID, then a malformed id, then every
+        // near miss of its name (where it has one).
+        const uuids = fc.sample(fc.array(randomUuidSegment().map((segment) => segment.value), { minLength: 6, maxLength: 6 }), { seed: context.settings.seed, numRuns: 1 })[0];
+        const examples = variants.flatMap((action, variant) =>
+          ['uuid', 'malformed', 'every-name'].map((kind) => {
+            const { provision, ...draft } = everyRunDraft(context.model.actions, action, variant, fullBodyDraft(action, context.settings.seed), context.settings.seed);
+            enumerated += 1;
+            return { draft, provision, kinds: Array<string>(6).fill(kind), uuids };
           }),
         );
         await context.property(`unknown-instance-${name}`, arbitrary, async ({ draft, provision, kinds, uuids }) => {
@@ -98,10 +115,12 @@ export const actUnknownCheck: ConformanceCheck = {
             (property) => referenceNames(session.arena, session.current, action, valid.refs, property),
             (resource) => namesOf(session.current, context.model.resources.get(resource)?.nameProperty),
           );
+          attemptsSent += attempts.length;
           return checkRefusals(session, valid, attempts, 404);
-        }, { maxRuns });
+        }, { maxRuns, examples });
       }
       tally.note(context, 'cases per action (each with an unknown instance at every level of the path, and in the body)');
+      context.note(`${enumerated} cases every run (each path of each action: an unknown UUID, a malformed id, every near-miss name, at every level); ${attemptsSent} refused actions sent in all`);
     });
   },
 };

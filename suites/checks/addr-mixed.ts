@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { buildPath, formsLabel, type PathNode } from '../../contracts/resource-model.js';
+import { buildPath, formsLabel, instanceSegments, type PathNode } from '../../contracts/resource-model.js';
+import { discoveredNamesakes } from '../arbitraries/namesakes.js';
 import { allAddressingForms } from '../arbitraries/addressing-forms.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId, describeDifferences, identityDifferences } from '../compare.js';
@@ -23,8 +24,19 @@ export const addrMixedCheck: ConformanceCheck = {
       ...model.singletons.filter((s) => s.owner === instance.node).map((node) => ({ node, instance })),
     ]);
     if (targets.length === 0) context.notApplicable('no discovered path has a level that can be addressed by name');
+    // Every namesake (a name listed under more than one parent) is read every run in every mix of its own path: where
+    // a server resolves a name under the wrong parent, only they show it. Paths through a namesake parent are drawn.
+    const namesakes = discoveredNamesakes((await context.discovery()).listings);
+    const namesakeAt = (target: MixedTarget, index: number) => {
+      const ref = target.instance.refs[index];
+      return ref.name !== undefined && (namesakes.get(instanceSegments(target.instance.node)[index].resource.name)?.has(ref.name) ?? false);
+    };
+    const throughNamesake = (target: MixedTarget) => target.instance.refs.some((_, index) => namesakeAt(target, index));
+    const enumerated = targets.filter((target) => target.node === target.instance.node && namesakeAt(target, target.instance.refs.length - 1));
+    const namesakePaths = targets.filter(throughNamesake);
     let combinations = 0;
-    await context.property('every-mix-reaches-the-same-instance', fc.constantFrom(...targets), async ({ node, instance }) => {
+    const drawn = namesakePaths.length > 0 ? fc.oneof(fc.constantFrom(...targets), fc.constantFrom(...namesakePaths)) : fc.constantFrom(...targets);
+    await context.property('every-mix-reaches-the-same-instance', drawn, async ({ node, instance }) => {
       const [uuidForms, ...mixes] = allAddressingForms(node, instance.refs);
       const baseline = requireAnswer(await context.client.get(buildPath(node, instance.refs, uuidForms)));
       const resource = node.resource;
@@ -57,7 +69,10 @@ export const addrMixedCheck: ConformanceCheck = {
         }
       }
       return undefined;
-    }, { independentRuns: true });
-    context.note(`${targets.length} paths to choose from; ${combinations} addressing combinations read`);
+    }, { examples: enumerated, independentRuns: true });
+    context.note(
+      `${targets.length} paths to choose from; ${enumerated.length} namesake instances read every run in every mix of their own path, then ${context.settings.numRuns} drawn ` +
+        `(half of them through a namesake); ${combinations} addressing combinations read`,
+    );
   },
 };

@@ -1,3 +1,5 @@
+import fc from 'fast-check';
+import { discoveredNamesakes, isNamesake } from '../arbitraries/namesakes.js';
 import { discoveredInstance } from '../arbitraries/discovered-instance.js';
 import { buildPath, type AddressingForm } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
@@ -9,10 +11,19 @@ import { describeOutcome } from '../finding.js';
 export const addrNameCheck: ConformanceCheck = {
   ruleId: 'ADDR-NAME',
   async run(context) {
-    const named = (await context.discovery()).instances.filter((instance) => instance.refs[instance.refs.length - 1].name !== undefined);
+    // The enumerated cases cover every instance (or template) each run; the drawn ones, a share of --runs, meet some again.
+    const drawnRuns = Math.max(1, Math.round(context.settings.numRuns * 0.3));
+    const discovery = await context.discovery();
+    const named = discovery.instances.filter((instance) => instance.refs[instance.refs.length - 1].name !== undefined);
     if (named.length === 0) context.notApplicable('no discovered instance has a symbolic name');
-    context.note(`${named.length} named instances to choose from`);
-    await context.property('name-equals-uuid', discoveredInstance(named), async (instance) => {
+    const namesakes = discoveredNamesakes(discovery.listings);
+    const shared = named.filter((instance) => isNamesake(namesakes, instance));
+    context.note(
+      `${named.length} named instances, each read by name every run (${shared.length} of them namesakes: a name listed under more than one parent); ` +
+        `then ${drawnRuns} drawn, half of them among the namesakes`,
+    );
+    const drawn = shared.length > 0 ? fc.oneof(discoveredInstance(named), discoveredInstance(shared)) : discoveredInstance(named);
+    await context.property('name-equals-uuid', drawn, async (instance) => {
       const levels = instance.refs.length;
       const uuidForms: AddressingForm[] = Array(levels).fill('uuid');
       const nameForms: AddressingForm[] = [...uuidForms.slice(0, -1), 'name'];
@@ -54,6 +65,6 @@ export const addrNameCheck: ConformanceCheck = {
         exchanges: [byUuid, byName, again],
         provenance: instance.node.provenance,
       };
-    }, { independentRuns: true });
+    }, { examples: named, maxRuns: drawnRuns, independentRuns: true });
   },
 };

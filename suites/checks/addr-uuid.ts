@@ -9,12 +9,17 @@ import { describeOutcome } from '../finding.js';
 export const addrUuidCheck: ConformanceCheck = {
   ruleId: 'ADDR-UUID',
   async run(context) {
+    // The enumerated cases cover every instance (or template) each run; the drawn ones, a share of --runs, meet some again.
+    const drawnRuns = Math.max(1, Math.round(context.settings.numRuns * 0.2));
     const discovery = await context.discovery();
     for (const problem of discovery.problems.filter((p) => p.exchange.status < 500 && p.exchange.status !== 200)) {
       context.report({ message: problem.message, expected: '200', actual: describeOutcome(problem.exchange), exchanges: [problem.exchange] });
     }
     if (discovery.instances.length === 0) context.notApplicable('no collection listed any instance');
-    context.note(`${discovery.instances.length} instances discovered in ${discovery.listings.length} collection reads`);
+    context.note(discovery.summary());
+    // Every discovered instance is read once every run; the drawn cases read some of them again (later, so that an
+    // instance that answers only now and then is met more than once).
+    context.note(`${discovery.instances.length} instances read by UUID every run, then ${drawnRuns} drawn`);
     await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
       const id = instance.refs[instance.refs.length - 1].id;
       const read = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
@@ -37,6 +42,6 @@ export const addrUuidCheck: ConformanceCheck = {
         exchanges: [read],
         provenance: instance.node.provenance,
       };
-    }, { independentRuns: true });
+    }, { examples: discovery.instances, maxRuns: drawnRuns, independentRuns: true });
   },
 };

@@ -9,6 +9,7 @@ import {
 } from './body.js';
 import { STATUS_TYPES, type StatusType } from './data-set.js';
 import type { FaultSet } from './faults.js';
+import type { Latitude } from './latitude.js';
 import {
   agentsOfExtension, extensionByNumber, newAgent, retiredAgentKey,
   type LiveAgent, type LiveCallSegment, type LiveCoreServer, type LiveExtension, type LiveQueue, type LiveState, type LiveUser,
@@ -25,6 +26,7 @@ export interface ActionSpec {
 export interface ActionContext {
   state: LiveState;
   faults: FaultSet;
+  latitude: Latitude;
   cs: LiveCoreServer;
 }
 
@@ -33,28 +35,50 @@ function partyOf(e: LiveExtension) {
   return { id: e.configurationId, name: e.displayName, number: e.extensionNumber };
 }
 
-function newSegment(extension: LiveExtension, fields: Pick<LiveCallSegment, 'type' | 'callerId' | 'incoming'>): LiveCallSegment {
+/** A segment of a call an action made; it ends by itself when the latitude gives calls a lifetime. */
+function newSegment(ctx: ActionContext, extension: LiveExtension, fields: Pick<LiveCallSegment, 'type' | 'callerId' | 'incoming'>): LiveCallSegment {
+  const endsAt = ctx.latitude.callEndsAt();
   return {
     id: randomUUID(), extension, queue: null, did: null, onHold: false, recording: false,
-    origin: 'action', startIndex: null, ...fields,
+    origin: 'action', startIndex: null, ...fields, ...(endsAt === null ? {} : { endsAt }),
   };
 }
 
-/** originate: a segment under the extension, and an incoming one under the destination if it is internal. */
+/** An originate or transfer destination: any string, or 412 where the latitude refuses undialable ones. */
+function readDestination(ctx: ActionContext, body: JsonObject): string | Failure {
+  const destination = requiredString(body, 'destination');
+  if (isFailure(destination)) return destination;
+  return ctx.latitude.refusesDestination(destination) ? failure(412, '"destination" must be a dialable number') : destination;
+}
+
+/**
+ * originate: a segment under the extension, and an incoming one under the destination if it is internal. The
+ * default types both by where the call goes and shows the other party as callerId; `originateTypedOtherwise`
+ * types them the other way and shows each segment's own extension.
+ */
 export function originate(ctx: ActionContext, extension: LiveExtension): ActionSpec {
   return {
     body: 'object',
     prepare(body) {
-      const destination = requiredString(body, 'destination', 1);
+      const destination = readDestination(ctx, body);
       if (isFailure(destination)) return destination;
       return () => {
         const target = extensionByNumber(ctx.cs, destination);
-        ctx.cs.callSegments.push(newSegment(extension, {
-          type: target ? 'INTERNAL' : 'EXTERNAL',
-          callerId: target ? partyOf(target) : { id: destination, name: '', number: destination },
+        const otherwise = ctx.latitude.settings.originateTypedOtherwise;
+        const internal = Boolean(target) !== otherwise;
+        const outsider = { id: destination, name: '', number: destination };
+        ctx.cs.callSegments.push(newSegment(ctx, extension, {
+          type: internal ? 'INTERNAL' : 'EXTERNAL',
+          callerId: otherwise ? partyOf(extension) : target ? partyOf(target) : outsider,
           incoming: false,
         }));
-        if (target) ctx.cs.callSegments.push(newSegment(target, { type: 'INTERNAL', callerId: partyOf(extension), incoming: true }));
+        if (target) {
+          ctx.cs.callSegments.push(newSegment(ctx, target, {
+            type: otherwise ? 'EXTERNAL' : 'INTERNAL',
+            callerId: otherwise ? partyOf(target) : partyOf(extension),
+            incoming: true,
+          }));
+        }
       };
     },
   };
@@ -93,13 +117,17 @@ export function queueLogin(ctx: ActionContext, queue: LiveQueue): ActionSpec {
       return () => {
         const retired = ctx.cs.retiredAgents.get(retiredAgentKey(queue, extension));
         const inherit = ctx.faults.has('login-inherits-old-agent-state') ? retired : undefined;
+        // The fault `login-default-paused-inherited`: only a login without paused takes the old agent's.
+        const defaultPaused = ctx.faults.has('login-default-paused-inherited') && retired ? retired.paused : false;
         const settings = {
           dynamic: true,
-          paused: inherit ? inherit.paused : (paused as boolean | undefined) ?? false,
+          paused: inherit ? inherit.paused : (paused as boolean | undefined) ?? defaultPaused,
           penalty: inherit ? inherit.penalty : (penalty as number | undefined) ?? 0,
         };
         const id = ctx.faults.has('recreate-keeps-uuid') && retired ? retired.id : randomUUID();
-        queue.agents.push(newAgent(queue, extension, { ...settings, pauseCount: settings.paused ? 1 : 0 }, undefined, id));
+        const agent = newAgent(queue, extension, { ...settings, pauseCount: settings.paused ? 1 : 0 }, undefined, id);
+        if (ctx.faults.has('login-agent-missing-under-extension')) agent.hiddenFromExtension = true;
+        queue.agents.push(agent);
       };
     },
   };
@@ -161,10 +189,11 @@ export function unpause(ctx: ActionContext, agent: LiveAgent): ActionSpec {
   return { body: 'none', prepare: () => () => setPaused(ctx.faults, agent, false) };
 }
 
-export function setPenalty(agent: LiveAgent): ActionSpec {
+export function setPenalty(ctx: ActionContext, agent: LiveAgent): ActionSpec {
   return {
     body: 'object',
     prepare(body) {
+      if (!Object.hasOwn(body, 'penalty') && ctx.faults.has('penalty-missing-accepted')) return () => {};
       const penalty = requiredInteger(body, 'penalty', 0);
       if (isFailure(penalty)) return penalty;
       return () => {
@@ -177,17 +206,21 @@ export function setPenalty(agent: LiveAgent): ActionSpec {
 /**
  * transfer: to an extension of the same core server the segment moves there (and leaves any queue); to any
  * other number the call leaves this server, so the segment ends. Transferring to its own extension is a 409.
+ * With `transferMakesNewSegment`, the segment always ends and the destination extension gets a new one.
  */
 export function transfer(ctx: ActionContext, segment: LiveCallSegment): ActionSpec {
   return {
     body: 'object',
     prepare(body) {
-      const destination = requiredString(body, 'destination', 1);
+      const destination = readDestination(ctx, body);
       if (isFailure(destination)) return destination;
       const target = extensionByNumber(ctx.cs, destination);
       if (target === segment.extension) return failure(409, 'the call is already on that extension');
       return () => {
-        if (target) {
+        if (target && ctx.latitude.settings.transferMakesNewSegment) {
+          const moved = newSegment(ctx, target, { type: segment.type, callerId: { ...segment.callerId }, incoming: segment.incoming });
+          ctx.cs.callSegments = [...ctx.cs.callSegments.filter((s) => s !== segment), moved];
+        } else if (target) {
           segment.extension = target;
           segment.queue = null;
           segment.origin = 'action';
@@ -199,7 +232,10 @@ export function transfer(ctx: ActionContext, segment: LiveCallSegment): ActionSp
   };
 }
 
-/** status/set: all four properties are required; returnTime is Unix ms or -1. */
+/**
+ * status/set: all four properties are required; returnTime is Unix ms or -1 (a value below -1, an empty name
+ * or note: stored as sent, or 412 where the latitude refuses them).
+ */
 export function setStatus(ctx: ActionContext, user: LiveUser): ActionSpec {
   return {
     body: 'object',
@@ -207,18 +243,30 @@ export function setStatus(ctx: ActionContext, user: LiveUser): ActionSpec {
       const name = requiredString(body, 'name');
       const type = !Object.hasOwn(body, 'type') && ctx.faults.has('status-missing-type-accepted') ? undefined : requiredString(body, 'type');
       const note = requiredString(body, 'note');
-      const returnTime = requiredInteger(body, 'returnTime', -1);
+      const returnTime = requiredInteger(body, 'returnTime', Number.MIN_SAFE_INTEGER);
       const bad = firstFailure(name, type, note, returnTime);
       if (bad) return bad;
       if (type !== undefined && !(STATUS_TYPES as readonly string[]).includes(type as string)) return failure(412, 'unknown status type');
+      if (ctx.latitude.refusesStatus({ name: name as string, note: note as string, returnTime: returnTime as number })) {
+        return failure(412, 'empty name or note, or returnTime below -1');
+      }
       return () => {
+        const renewed = ctx.latitude.settings.statusIdentityChangesOnSet
+          ? { id: randomUUID(), configurationId: `custom-${user.configurationId}`, userCreated: true }
+          : {};
         user.status = {
           ...user.status,
+          ...renewed,
           name: name as string,
           type: (type as StatusType | undefined) ?? user.status.type,
           note: note as string,
           returnTime: returnTime as number,
         };
+        if (ctx.faults.has('status-note-leaks-to-other-user')) {
+          const others = ctx.cs.users.filter((other) => other !== user);
+          const other = others[ctx.cs.users.indexOf(user) % Math.max(1, others.length)];
+          if (other) other.status = { ...other.status, note: note as string };
+        }
       };
     },
   };

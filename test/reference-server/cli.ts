@@ -2,7 +2,12 @@
  * Run the reference server alone:
  *
  *   npx tsx test/reference-server/cli.ts --port 58080 [--seed N] [--size N] [--churn] [--fault NAME]...
- *        [--start-delay MS] [--restart-delay MS] [--latency MIN-MAX] [--host H] [--user U --password P]
+ *        [--liberal] [--call-lifetime MS] [--start-delay MS] [--restart-delay MS] [--latency MIN-MAX] [--host H]
+ *        [--user U --password P]
+ *
+ * --liberal takes every freedom of LIVE-API.md §5 the other way from the default (see latitude.ts);
+ * --call-lifetime MS makes the calls of actions end by themselves after MS (default 2500 with --liberal);
+ * --latency MIN-MAX holds each request a seeded random time in that range, as a server on a network does.
  *
  * Prints the base URL on stdout (at once, also with --start-delay) and its pid on stderr. SIGTERM / SIGINT stop
  * it; SIGHUP restarts it (new UUIDs), so that a checker can be given `--restart-cmd "kill -HUP <pid>"` (the pid of
@@ -12,8 +17,15 @@ import { parseArgs } from 'node:util';
 import { FAULTS } from './faults.js';
 import { parseLatencyRange, startReferenceServer } from './index.js';
 
-const usage = `usage: reference-server --port N [--seed N] [--size N] [--churn] [--fault NAME]... [--start-delay MS]
-                        [--restart-delay MS] [--latency MIN-MAX] [--host H] [--user U --password P] [--list-faults]`;
+const usage = `usage: reference-server --port N [--seed N] [--size N] [--churn] [--fault NAME]... [--liberal]
+                        [--call-lifetime MS] [--start-delay MS] [--restart-delay MS] [--latency MIN-MAX] [--host H]
+                        [--user U --password P] [--list-faults]
+
+  --liberal           take every freedom of LIVE-API.md §5 the other way from the default server (any order,
+                      extra properties, bare application/json, 403 without a challenge, bare errors, no Allow,
+                      originate typed otherwise, 412 for unranged values, calls that end, ...); see latitude.ts
+  --call-lifetime MS  calls made by actions end by themselves after MS (default 2500 with --liberal, else never)
+  --latency MIN-MAX   hold each request a seeded random MIN to MAX ms (e.g. 20-60)`;
 
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -30,6 +42,8 @@ async function main(): Promise<void> {
       seed: { type: 'string' },
       size: { type: 'string' },
       churn: { type: 'boolean' },
+      liberal: { type: 'boolean' },
+      'call-lifetime': { type: 'string' },
       fault: { type: 'string', multiple: true },
       'start-delay': { type: 'string' },
       'restart-delay': { type: 'string' },
@@ -55,6 +69,8 @@ async function main(): Promise<void> {
     seed: integer(values.seed, 'seed'),
     size: integer(values.size, 'size'),
     churn: values.churn ?? false,
+    liberal: values.liberal ?? false,
+    callLifetimeMs: integer(values['call-lifetime'], 'call-lifetime'),
     faults: values.fault ?? [],
     startDelayMs: integer(values['start-delay'], 'start-delay'),
     restartDelayMs: integer(values['restart-delay'], 'restart-delay'),
@@ -63,6 +79,7 @@ async function main(): Promise<void> {
     password: values.password,
   });
   console.log(server.baseUrl);
+  if (values.liberal) console.error('liberal: every freedom of LIVE-API.md §5 taken the other way');
   console.error(`reference server pid ${process.pid} (SIGHUP restarts it, SIGTERM stops it)`);
 
   const shutdown = () => {

@@ -85,6 +85,16 @@ export const FAULTS = [
     description: 'A call segment resolves under any queue\'s callSegments of its core server (CS/queues/{q}/callSegments/{id}).' },
   { name: 'agent-ignores-extension', rule: 'ADDR-PARENT',
     description: 'An agent UUID resolves under any extension of its core server (CS/extensions/{e}/agents/{id}).' },
+  { name: 'penalty-missing-accepted', rule: 'ACT-BAD-BODY',
+    description: 'An agent penalty action without penalty answers 204 and changes nothing.' },
+  { name: 'login-default-paused-inherited', rule: 'ACT-SEQUENCES',
+    description: 'A queue login without paused gives the new agent the paused of the extension\'s former agent of that queue (when it had one), not false.' },
+  { name: 'status-note-leaks-to-other-user', rule: 'ACT-ISOLATION',
+    description: 'status/set also writes its note into the status of another user of the same core server.' },
+  { name: 'user-extension-name-on-first-core-server', rule: 'ADDR-NAME',
+    description: 'CS/users/{u}/extensions/getByName/{number} of a number the user holds resolves it on the first core server (a namesake on the second one reaches the first one\'s extension).' },
+  { name: 'login-agent-missing-under-extension', rule: 'ACT-EFFECT',
+    description: 'The agent a queue login creates is listed under its queue but not under its extension\'s agents.' },
 ] as const satisfies readonly FaultDefinition[];
 
 export type FaultName = (typeof FAULTS)[number]['name'];

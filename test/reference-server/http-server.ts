@@ -6,7 +6,8 @@ import http from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { isFailure, parseBody, type Failure } from './body.js';
 import type { FaultSet } from './faults.js';
-import type { LiveState } from './live-state.js';
+import type { Latitude } from './latitude.js';
+import { endExpiredCalls, type LiveState } from './live-state.js';
 import { Router, splitPath, type Outcome } from './routes.js';
 
 export const BASE_PATH = '/communication_manager/rest/live';
@@ -23,6 +24,8 @@ export interface HttpServerOptions {
   state: () => LiveState;
   /** How long to hold the next request before handling it, ms (a slow network or server); none when absent. */
   latencyMs?: () => number;
+  /** Which way the server takes each freedom of LIVE-API.md §5. */
+  latitude: Latitude;
 }
 
 type Auth = 'ok' | 'missing' | 'wrong';
@@ -43,7 +46,9 @@ function checkAuth(header: string | undefined, user: string, password: string): 
   return sameText(decoded.slice(0, colon), user) && sameText(decoded.slice(colon + 1), password) ? 'ok' : 'wrong';
 }
 
-function send(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}, contentType = 'application/json; charset=utf-8') {
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+function send(res: http.ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}, contentType = JSON_TYPE) {
   if (res.headersSent) return;
   if (body === undefined) {
     res.writeHead(status, headers);
@@ -55,10 +60,6 @@ function send(res: http.ServerResponse, status: number, body?: unknown, headers:
   res.end(text);
 }
 
-/** Error bodies carry a short message and never any resource data. */
-function sendFailure(res: http.ServerResponse, f: Failure, headers: Record<string, string> = {}) {
-  send(res, f.status, { error: f.message }, headers);
-}
 
 /** Read the whole body (bounded), so that each request is then handled synchronously, in one step. */
 function readBody(req: http.IncomingMessage): Promise<string | null> {
@@ -81,40 +82,52 @@ function readBody(req: http.IncomingMessage): Promise<string | null> {
 }
 
 export function createRequestHandler(options: HttpServerOptions): http.RequestListener {
-  const { faults } = options;
+  const { faults, latitude } = options;
+  const { settings } = latitude;
+
+  /** An error answer: a short message and never any resource data, or no body at all (§5 "error responses"). */
+  function sendError(res: http.ServerResponse, status: number, message: string, headers: Record<string, string> = {}) {
+    send(res, status, settings.bareErrors ? undefined : { error: message }, headers);
+  }
+  const sendFailure = (res: http.ServerResponse, f: Failure) => sendError(res, f.status, f.message);
+  /** 405, with the method the path takes in `Allow` unless the latitude leaves it out. */
+  const sendMethodNotAllowed = (res: http.ServerResponse, allow: string) =>
+    sendError(res, 405, 'method not allowed', settings.noAllowHeader ? {} : { Allow: allow });
 
   function handle(req: http.IncomingMessage, res: http.ServerResponse, bodyText: string) {
     const method = req.method ?? 'GET';
     const pathname = (req.url ?? '/').split(/[?#]/, 1)[0];
-    if (!pathname.startsWith(`${BASE_PATH}/`)) return send(res, 404, { error: 'not found' });
+    if (!pathname.startsWith(`${BASE_PATH}/`)) return sendError(res, 404, 'not found');
     const segments = splitPath(pathname.slice(BASE_PATH.length + 1));
 
     const openPath = faults.has('core-servers-open') && method === 'GET' && segments.length === 1 && segments[0].decoded === 'coreServers';
     if (!openPath) {
       const auth = checkAuth(req.headers.authorization, options.user, options.password);
       if (auth === 'missing') {
-        return send(res, 401, { error: 'authentication required' }, { 'WWW-Authenticate': `Basic realm="${REALM}"` });
+        if (settings.forbiddenWithoutCredentials) return sendError(res, 403, 'forbidden');
+        return sendError(res, 401, 'authentication required', { 'WWW-Authenticate': `Basic realm="${REALM}"` });
       }
-      if (auth === 'wrong') return send(res, 403, { error: 'forbidden' });
+      if (auth === 'wrong') return sendError(res, 403, 'forbidden');
     }
 
-    const router = new Router(options.state(), faults, segments);
+    endExpiredCalls(options.state());
+    const router = new Router(options.state(), faults, latitude, segments);
     const outcome: Outcome = router.route();
     switch (outcome.kind) {
       case 'fail':
         return sendFailure(res, outcome.failure);
       case 'read': {
         const putAccepted = method === 'PUT' && outcome.instance && faults.has('put-accepted');
-        if (method !== 'GET' && !putAccepted) return send(res, 405, { error: 'method not allowed' }, { Allow: 'GET' });
+        if (method !== 'GET' && !putAccepted) return sendMethodNotAllowed(res, 'GET');
         const contentType = faults.has('queues-content-type-text') && router.area === 'queues'
           ? 'text/plain; charset=utf-8'
-          : 'application/json; charset=utf-8';
-        send(res, 200, outcome.body(), {}, contentType);
+          : settings.bareJsonMediaType ? 'application/json' : JSON_TYPE;
+        send(res, 200, latitude.present(outcome.body()), {}, contentType);
         if (method === 'GET') outcome.afterRead?.();
         return;
       }
       case 'action': {
-        if (method !== 'POST') return send(res, 405, { error: 'method not allowed' }, { Allow: 'POST' });
+        if (method !== 'POST') return sendMethodNotAllowed(res, 'POST');
         const body = parseBody(bodyText, outcome.action.body, faults.has('invalid-json-500') ? 500 : 412);
         if (isFailure(body)) return sendFailure(res, body);
         const result = outcome.action.prepare(body);
@@ -128,7 +141,7 @@ export function createRequestHandler(options: HttpServerOptions): http.RequestLi
   return (req, res) => {
     readBody(req).then(
       (bodyText) => {
-        if (bodyText === null) return send(res, 413, { error: 'body too large' }, { Connection: 'close' });
+        if (bodyText === null) return sendError(res, 413, 'body too large', { Connection: 'close' });
         const answer = () => {
           // A restart or stop closed the connection while the request was held.
           if (res.destroyed) return;
@@ -137,7 +150,7 @@ export function createRequestHandler(options: HttpServerOptions): http.RequestLi
           } catch (error) {
             // A bug of the reference server itself: answer rather than crash, and say so on stderr.
             console.error('reference server: unexpected error', error);
-            send(res, 500, { error: 'internal error' });
+            sendError(res, 500, 'internal error');
           }
         };
         const latency = options.latencyMs?.() ?? 0;

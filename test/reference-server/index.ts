@@ -1,6 +1,7 @@
 /**
- * The reference server: a complete, in-memory implementation of LIVE-API.md, restartable, with optional churn
- * and optional named faults (one-fault mutants, see faults.ts).
+ * The reference server: a complete, in-memory implementation of LIVE-API.md, restartable, with optional churn,
+ * optional named faults (one-fault mutants, see faults.ts), and a liberal mode that takes every freedom of
+ * LIVE-API.md §5 the other way (see latitude.ts).
  */
 import type http from 'node:http';
 import net from 'node:net';
@@ -9,11 +10,13 @@ import { startChurn, type Churn } from './churn.js';
 import { generateConfiguration, mulberry32, type Configuration } from './data-set.js';
 import { FaultSet } from './faults.js';
 import { BASE_PATH, createLiveServer } from './http-server.js';
+import { DEFAULT_LATITUDE, LIBERAL_LATITUDE, Latitude, type LatitudeSettings } from './latitude.js';
 import { buildLiveState, stateFingerprint, type LiveState } from './live-state.js';
 import { restartState } from './restart.js';
 
 export { FAULTS, FAULT_NAMES, type FaultDefinition, type FaultName } from './faults.js';
 export { generateConfiguration, type Configuration } from './data-set.js';
+export { DEFAULT_LATITUDE, DEFAULT_LIBERAL_CALL_LIFETIME_MS, LIBERAL_LATITUDE, type LatitudeSettings } from './latitude.js';
 
 export const DEFAULT_USER = 'manager';
 export const DEFAULT_PASSWORD = 'manag3rpa55word';
@@ -46,6 +49,20 @@ export interface ReferenceServerOptions {
    * the port already chosen; `ready` settles once it listens). Default 0 (listen before resolving).
    */
   startDelayMs?: number;
+  /**
+   * Liberal mode: take every freedom of LIVE-API.md §5 the other way from the default server (collections in a
+   * fresh order on every read, extra properties, bare `application/json`, 403 without a challenge for missing
+   * credentials, errors without bodies, 405 without `Allow`, originate typed the other way, 412 for values
+   * with no written range, calls made by actions that end by themselves, ...), while staying correct by
+   * LIVE-API.md. latitude.ts lists every freedom. With churn, agents and logins also come and go on their own.
+   * Default false.
+   */
+  liberal?: boolean;
+  /**
+   * How long a call made by an action (originate, transfer) lasts before it ends by itself, in ms; null: until
+   * it is transferred away. Default: 2500 with `liberal`, null without.
+   */
+  callLifetimeMs?: number | null;
   /**
    * Latency: each request is held a random time between `min` and `max` ms (drawn from a generator seeded with
    * `seed`) before it is handled, as a server on a slow network or a busy PBX answers. Default none.
@@ -87,6 +104,8 @@ export interface RunningReferenceServer {
   stateFingerprint(): string;
   /** The live state itself, for tests that need to look inside. */
   liveState(): LiveState;
+  /** Which way this server takes each freedom of LIVE-API.md §5. */
+  latitude: Readonly<LatitudeSettings>;
 }
 
 function listen(server: http.Server, port: number, host: string): Promise<number> {
@@ -130,6 +149,11 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const restartDelayMs = options.restartDelayMs ?? 300;
   const churnIntervalMs = typeof options.churn === 'object' ? options.churn.intervalMs : DEFAULT_CHURN_INTERVAL_MS;
   const configuration = generateConfiguration({ seed, size: options.size ?? 1 });
+  const base = options.liberal ? LIBERAL_LATITUDE : DEFAULT_LATITUDE;
+  const latitude = new Latitude(
+    { ...base, callLifetimeMs: options.callLifetimeMs === undefined ? base.callLifetimeMs : options.callLifetimeMs },
+    seed,
+  );
   const loginCounter = { value: 0 };
   let state = buildLiveState(configuration, { faults, loginCounter });
   const latency = options.latencyMs;
@@ -139,6 +163,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   const latencyRandom = mulberry32(seed ^ 0x5eed1a7);
   const server = createLiveServer({
     faults,
+    latitude,
     user: options.user ?? DEFAULT_USER,
     password: options.password ?? DEFAULT_PASSWORD,
     state: () => state,
@@ -150,7 +175,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   let stopped = false;
   const runChurn = (on: boolean) => {
     churn?.stop();
-    churn = on && !stopped ? startChurn(() => state, churnIntervalMs, seed) : null;
+    churn = on && !stopped ? startChurn(() => state, churnIntervalMs, seed, latitude.settings) : null;
   };
 
   const startDelayMs = options.startDelayMs ?? 0;
@@ -203,5 +228,6 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     },
     stateFingerprint: () => stateFingerprint(state),
     liveState: () => state,
+    latitude: latitude.settings,
   };
 }

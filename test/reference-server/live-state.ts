@@ -44,6 +44,10 @@ export interface LiveAgent {
   dynamic: boolean;
   penalty: number;
   statistics: AgentStatistics;
+  /** True for an agent that logged in at its phone (liberal churn): not action-controlled state. */
+  byPhone?: boolean;
+  /** Only the `login-agent-missing-under-extension` fault sets this: the agent is left out of its extension's agents. */
+  hiddenFromExtension?: boolean;
 }
 
 /** Who made a call segment: churn may end only the segments it made itself. */
@@ -63,6 +67,8 @@ export interface LiveCallSegment {
   origin: SegmentOrigin;
   /** Index in the configuration's call segments, for segments present at start (identity across a restart). */
   startIndex: number | null;
+  /** When the call ends by itself (Unix ms); absent: it does not (see Latitude callLifetimeMs). */
+  endsAt?: number;
 }
 
 /** A user's live status has the fields of its configuration; status/set changes name, type, note and returnTime. */
@@ -73,6 +79,8 @@ export interface LiveLogin {
   ip: string;
   port: number;
   timeConnected: number;
+  /** True for a client that connected during the run (liberal churn): not part of the configuration. */
+  byChurn?: boolean;
 }
 
 export interface LiveUser {
@@ -292,7 +300,8 @@ export function carryActionState(state: LiveState): CarriedState {
   for (const cs of state.coreServers) {
     for (const e of cs.extensions) carried.dnd.set(key(cs.configurationId, e.configurationId), e.dnd);
     for (const q of cs.queues) {
-      carried.agents.set(key(cs.configurationId, q.configurationId), q.agents.map((a) => ({
+      // Agents logged in at their phones are gone after a restart, as the configuration's calls and logins are.
+      carried.agents.set(key(cs.configurationId, q.configurationId), q.agents.filter((a) => !a.byPhone).map((a) => ({
         extensionConfigurationId: a.extension.configurationId,
         dynamic: a.dynamic, paused: a.paused, pauseCount: a.pauseCount, penalty: a.penalty,
       })));
@@ -339,9 +348,20 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
+/** Take out the calls whose time is up (calls made by actions on a server that lets them end). */
+export function endExpiredCalls(state: LiveState, now = Date.now()): void {
+  for (const cs of state.coreServers) {
+    if (cs.callSegments.some((s) => s.endsAt !== undefined && s.endsAt <= now)) {
+      cs.callSegments = cs.callSegments.filter((s) => s.endsAt === undefined || s.endsAt > now);
+    }
+  }
+}
+
 /**
  * The non-volatile and action-controlled state, keyed by names (never UUIDs), as canonical JSON. Left out:
- * UUIDs, agents' device state and statistics, call segments, logins' timeConnected (churn moves them).
+ * UUIDs, agents' device state and statistics, call segments, logins' timeConnected (churn moves them), agents
+ * and logins that churn made on a liberal server, and the parts of a status that status/set may change on its
+ * own (LIVE-API.md §5: its id, configurationId and userCreated).
  */
 export function stateFingerprint(state: LiveState): string {
   const byName = <T>(items: T[], name: (t: T) => string, value: (t: T) => unknown) =>
@@ -354,15 +374,15 @@ export function stateFingerprint(state: LiveState): string {
     })),
     queues: byName(cs.queues, (q) => q.identifier, (q) => ({
       configurationId: q.configurationId, permissionId: q.permissionId, displayName: q.displayName,
-      agents: byName(q.agents, (a) => a.extension.extensionNumber, (a) => ({
+      agents: byName(q.agents.filter((a) => !a.byPhone), (a) => a.extension.extensionNumber, (a) => ({
         name: a.extension.displayName, dynamic: a.dynamic, paused: a.paused, penalty: a.penalty,
       })),
     })),
     users: byName(cs.users, (u) => u.userName, (u) => ({
       configurationId: u.configurationId, permissionId: u.permissionId, displayedName: u.displayedName,
       extensions: u.extensions.map((e) => e.extensionNumber).sort(),
-      status: u.status,
-      logins: u.logins.map((l) => `${l.ip}:${l.port}`).sort(),
+      status: { name: u.status.name, type: u.status.type, note: u.status.note, returnTime: u.status.returnTime },
+      logins: u.logins.filter((l) => !l.byChurn).map((l) => `${l.ip}:${l.port}`).sort(),
     })),
     conferences: byName(cs.conferences, (r) => r.identifier, (r) => ({
       configurationId: r.configurationId, permissionId: r.permissionId, displayName: r.displayName,

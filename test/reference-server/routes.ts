@@ -10,6 +10,7 @@ import {
 } from './actions.js';
 import { failure, type Failure } from './body.js';
 import type { FaultSet } from './faults.js';
+import type { Latitude } from './latitude.js';
 import {
   agentsOfExtension, allAgents,
   type LiveAgent, type LiveCallSegment, type LiveCoreServer, type LiveExtension, type LiveQueue, type LiveState, type LiveUser,
@@ -73,8 +74,23 @@ export class Router {
   constructor(
     private readonly state: LiveState,
     private readonly faults: FaultSet,
+    private readonly latitude: Latitude,
     private readonly segments: Segment[],
   ) {}
+
+  /** An extension as shown: without its optional `dnd` where the latitude leaves optional properties out. */
+  private readonly renderExtension = (e: LiveExtension) => {
+    const body: Partial<ReturnType<typeof renderExtension>> = renderExtension(e);
+    if (this.latitude.settings.optionalPropertiesLeftOut) delete body.dnd;
+    return body;
+  };
+
+  /** An agent as shown: without its optional `penalty` where the latitude leaves optional properties out. */
+  private readonly renderAgent = (a: LiveAgent) => {
+    const body: Partial<ReturnType<typeof renderAgent>> = renderAgent(a);
+    if (this.latitude.settings.optionalPropertiesLeftOut) delete body.penalty;
+    return body;
+  };
 
   route(): Outcome {
     if (this.word(0) !== 'coreServers') return notFound();
@@ -100,7 +116,7 @@ export class Router {
   }
 
   private get actionContext(): ActionContext {
-    return { state: this.state, faults: this.faults, cs: this.cs };
+    return { state: this.state, faults: this.faults, latitude: this.latitude, cs: this.cs };
   }
 
   private collection<T extends { id: string }>(
@@ -177,24 +193,28 @@ export class Router {
       spec.findByName = (name) => this.state.coreServers[0].extensions.find((e) => e.extensionNumber === name);
     }
     const listItem = this.faults.has('list-item-stale-display-name')
-      ? (e: LiveExtension) => ({ ...renderExtension(e), displayName: `${e.displayName} (old)` })
-      : renderExtension;
-    return this.collection(i, spec, renderExtension, (e, next, byName) => this.extension(e, next, byName), listItem);
+      ? (e: LiveExtension) => ({ ...this.renderExtension(e), displayName: `${e.displayName} (old)` })
+      : this.renderExtension;
+    return this.collection(i, spec, this.renderExtension, (e, next, byName) => this.extension(e, next, byName), listItem);
   }
 
   private userExtensions(cs: LiveCoreServer, user: LiveUser, i: number): Outcome {
     const spec: PickSpec<LiveExtension> = { kind: 'extension', items: user.extensions, nameOf: (e) => e.extensionNumber };
+    if (this.faults.has('user-extension-name-on-first-core-server')) {
+      const first = this.state.coreServers[0];
+      spec.findByName = (name) => (user.extensions.some((e) => e.extensionNumber === name) ? first.extensions.find((e) => e.extensionNumber === name) : undefined);
+    }
     if (this.faults.has('user-extension-ignores-user')) {
       spec.findById = (id) => cs.extensions.find((e) => e.id === id);
       spec.findByName = (name) => cs.extensions.find((e) => e.extensionNumber === name);
     }
-    return this.collection(i, spec, renderExtension, (e, next, byName) => this.extension(e, next, byName));
+    return this.collection(i, spec, this.renderExtension, (e, next, byName) => this.extension(e, next, byName));
   }
 
   private extension(e: LiveExtension, i: number, byName: boolean): Outcome {
-    if (i === this.end) return read(true, () => renderExtension(e));
+    if (i === this.end) return read(true, () => this.renderExtension(e));
     switch (this.word(i)) {
-      case 'agents': return this.agents(i + 1, agentsOfExtension(this.cs, e), false);
+      case 'agents': return this.agents(i + 1, agentsOfExtension(this.cs, e).filter((a) => !a.hiddenFromExtension), false);
       case 'callSegments': return this.callSegments(i + 1, this.cs.callSegments.filter((s) => s.extension === e), 'extension');
       case 'originate': return i === this.end - 1 ? act(originate(this.actionContext, e)) : notFound();
       case 'dnd': {
@@ -226,7 +246,7 @@ export class Router {
     const spec: PickSpec<LiveAgent> = { kind: 'agent', items };
     if (underQueue && this.faults.has('agent-ignores-queue')) spec.findById = (id) => allAgents(this.cs).find((a) => a.id === id);
     if (!underQueue && this.faults.has('agent-ignores-extension')) spec.findById = (id) => allAgents(this.cs).find((a) => a.id === id);
-    if (i === this.end) return read(false, () => items.map(renderAgent));
+    if (i === this.end) return read(false, () => items.map(this.renderAgent));
     const picked = this.pick(i, spec);
     if ('fail' in picked) {
       const isAgentAction = i + 2 === this.end && (AGENT_ACTIONS as readonly (string | null)[]).includes(this.word(i + 1));
@@ -236,15 +256,15 @@ export class Router {
   }
 
   private agent(a: LiveAgent, i: number): Outcome {
-    if (i === this.end) return read(true, () => renderAgent(a));
+    if (i === this.end) return read(true, () => this.renderAgent(a));
     if (i !== this.end - 1) return notFound();
     const ctx = this.actionContext;
     switch (this.word(i)) {
-      case 'extension': return read(false, () => renderExtension(a.extension));
+      case 'extension': return read(false, () => this.renderExtension(a.extension));
       case 'statistics': return read(false, () => renderStatistics(a));
       case 'pause': return act(pause(ctx, a));
       case 'unpause': return act(unpause(ctx, a));
-      case 'penalty': return act(setPenalty(a));
+      case 'penalty': return act(setPenalty(this.actionContext, a));
       case 'logout': return act(agentLogout(ctx, a));
       default: return notFound();
     }

@@ -1,0 +1,42 @@
+/**
+ * The one order the checker puts what a target lists in: by symbolic name, then configuration id, then the other
+ * properties that do not change on their own (an agent's name: agents have neither), then UUID.
+ * A server may list a collection in any order, a different one on every read (LIVE-API.md §5); whatever the
+ * checker draws from a listing (an instance to act on, the order of reads, the cases of a seed) must not depend
+ * on it, or one seed would generate other cases, and --replay miss its case, on such a server.
+ */
+import type { ResourceType } from '../contracts/resource-model.js';
+import { canonicalJson } from './compare.js';
+
+type Listed = Record<string, unknown>;
+
+function text(value: unknown): string {
+  return value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+type Ordered = Pick<ResourceType, 'nameProperty' | 'volatileProperties'>;
+
+/**
+ * The sort key of a listed item of `resource`. The UUID comes last: a restart renews it, and a replay after one
+ * should meet the same instances in the same order where anything else tells them apart.
+ */
+export function canonicalKey(resource: Ordered | undefined, item: Listed): string[] {
+  const volatile = new Set(resource?.volatileProperties ?? []);
+  const stable = Object.fromEntries(Object.entries(item).filter(([key]) => key !== 'id' && !volatile.has(key)));
+  return [resource?.nameProperty ? text(item[resource.nameProperty]) : '', text(item.configurationId), canonicalJson(stable), text(item.id)];
+}
+
+/** Compares two listed items of `resource` in the canonical order (code-unit order, not locale order: the same everywhere). */
+export function compareListed(resource: Ordered | undefined, a: Listed, b: Listed): number {
+  const left = canonicalKey(resource, a);
+  const right = canonicalKey(resource, b);
+  for (let index = 0; index < left.length; index += 1) {
+    if (left[index] !== right[index]) return left[index] < right[index] ? -1 : 1;
+  }
+  return 0;
+}
+
+/** `items` in the canonical order (a new array). */
+export function inCanonicalOrder<T extends Listed>(resource: Ordered | undefined, items: readonly T[]): T[] {
+  return [...items].sort((a, b) => compareListed(resource, a, b));
+}
