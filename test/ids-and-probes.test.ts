@@ -54,9 +54,9 @@ describe('probe ids', () => {
 describe('with the shipped contract', async () => {
   const { model } = await loadContract();
 
-  test('members come and go on their own only for agents and call segments', () => {
+  test('members come and go on their own only for agents, call segments and logins (LIVE-API.md §5)', () => {
     const live = [...model.resources.values()].filter((resource) => membershipIsLive(resource, model)).map((resource) => resource.name);
-    expect(live.sort()).toEqual(['Agent', 'CallSegment']);
+    expect(live.sort()).toEqual(['Agent', 'CallSegment', 'Login']);
   });
 
   test('the example body of every action is accepted by its request schema', () => {

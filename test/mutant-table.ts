@@ -89,7 +89,7 @@ export const mutantTable: readonly MutantRow[] = [
       { rule: 'ACT-SEQUENCES', why: 'its steps act through getByName too, and on a queue or user whose name needs percent-encoding they answer 404' },
     ],
   },
-  { fault: 'get-consumes-logins', mustFail: 'HTTP-SAFE-GET' },
+  { fault: 'get-shifts-login-port', mustFail: 'HTTP-SAFE-GET' },
   {
     fault: 'malformed-id-500',
     mustFail: 'HTTP-NO-500',

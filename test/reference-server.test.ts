@@ -459,10 +459,10 @@ const PROBES: Record<string, (api: Client, server: RunningReferenceServer) => Pr
     return [UUID.test(l.id), (await api.get(`coreServers/getByName/main/users/getByName/a+b/logins/${l.id}`)).status];
   },
   'names-not-decoded': async (api) => (await api.get('coreServers/getByName/main/users/getByName/john%20doe')).status,
-  'get-consumes-logins': async (api) => {
-    const first = await api.read('coreServers/getByName/main/users/getByName/john%20doe/logins');
-    const second = await api.read('coreServers/getByName/main/users/getByName/john%20doe/logins');
-    return first.length - second.length;
+  'get-shifts-login-port': async (api) => {
+    const [l] = await api.read('coreServers/getByName/main/users/getByName/john%20doe/logins');
+    const path = `coreServers/getByName/main/users/getByName/john%20doe/logins/${l.id}`;
+    return (await api.read(path)).port === (await api.read(path)).port;
   },
   'malformed-id-500': async (api) => (await api.get('coreServers/getByName/main/extensions/xyz')).status,
   'put-accepted': async (api) => (await api.request('PUT', 'coreServers/getByName/main/extensions/getByName/100', '{}', { Authorization: AUTH })).status,
@@ -555,6 +555,44 @@ const PROBES: Record<string, (api: Client, server: RunningReferenceServer) => Pr
     const mine: Json[] = await api.read('coreServers/getByName/main/extensions/getByName/100/agents');
     const foreign = sales.find((a) => !mine.some((m) => m.id === a.id))!;
     return (await api.get(`coreServers/getByName/main/extensions/getByName/100/agents/${foreign.id}`)).status;
+  },
+  'penalty-missing-accepted': async (api, server) => {
+    const { queue, agent } = dynamicAgent(server);
+    return (await api.post(`coreServers/getByName/main/queues/${queue.id}/agents/${agent.id}/penalty`, {})).status;
+  },
+  'login-default-paused-inherited': async (api, server) => {
+    const { queue, agent, number } = dynamicAgent(server);
+    const q = `coreServers/getByName/main/queues/${queue.id}`;
+    await api.post(`${q}/agents/${agent.id}/pause`);
+    await api.post(`${q}/logout`, { extension: number });
+    const others = new Set(((await api.read(`${q}/agents`)) as Json[]).map((a) => a.id));
+    await api.post(`${q}/login`, { extension: number });
+    return ((await api.read(`${q}/agents`)) as Json[]).find((a) => !others.has(a.id))?.paused;
+  },
+  'status-note-leaks-to-other-user': async (api) => {
+    await api.post('coreServers/getByName/main/users/getByName/a+b/status/set', { name: 'x', type: 'away', note: 'probe-note', returnTime: -1 });
+    const users: Json[] = await api.read('coreServers/getByName/main/users');
+    const statuses = await Promise.all(users.map((user) => api.read(`coreServers/getByName/main/users/${user.id}/status`)));
+    return statuses.filter((status: Json) => status.note === 'probe-note').length;
+  },
+  'user-extension-name-on-first-core-server': async (api) => {
+    // A user of the second core server holding a number that the first core server has too.
+    const mainNumbers = new Set((await api.read('coreServers/getByName/main/extensions')).map((e: Json) => e.extensionNumber));
+    for (const user of (await api.read('coreServers/getByName/branch/users')) as Json[]) {
+      const path = `coreServers/getByName/branch/users/${user.id}/extensions`;
+      const namesake = ((await api.read(path)) as Json[]).find((e) => mainNumbers.has(e.extensionNumber));
+      if (namesake) return (await api.read(`${path}/getByName/${namesake.extensionNumber}`)).id === namesake.id;
+    }
+    throw new Error('no user of the second core server holds a namesake extension');
+  },
+  'login-agent-missing-under-extension': async (api, server) => {
+    const { queue, number } = dynamicAgent(server);
+    const q = `coreServers/getByName/main/queues/${queue.id}`;
+    await api.post(`${q}/logout`, { extension: number });
+    await api.post(`${q}/login`, { extension: number });
+    const underQueue = ((await api.read(`${q}/agents`)) as Json[]).map((a) => a.id);
+    const underExtension = ((await api.read(`coreServers/getByName/main/extensions/getByName/${number}/agents`)) as Json[]).map((a) => a.id);
+    return underQueue.filter((id) => underExtension.includes(id)).length;
   },
 };
 

@@ -35,9 +35,11 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
     const after = await session.observe(scope);
     for (const { attempt, exchange } of answered) {
       if (exchange.status === status || finding) continue;
-      // A conflict that live telephony lifted between the look and the action is not a fault (LIVE-API.md §5).
+      // A conflict that live telephony lifted before the look (the look no longer shows it) or between the look
+      // and the action is not a fault (LIVE-API.md §5).
       const prediction = predict(session.arena, before.state, attempt.invocation);
-      if (stateMovedOnItsOwn(session.arena, before.state, after.state, attempt.invocation, prediction, exchange.status, session.lookup)) {
+      const liftedBeforeTheLook = status === 409 && prediction.status !== 409;
+      if (liftedBeforeTheLook || stateMovedOnItsOwn(session.arena, before.state, after.state, attempt.invocation, prediction, exchange.status, session.lookup)) {
         session.noteOnce('a case was left unjudged: live telephony moved the state between the look and the action (LIVE-API.md §5)');
         continue;
       }

@@ -145,6 +145,18 @@ async function recreateOne(context: CheckContext, plan: RecreatePlan, candidate:
 }
 
 /**
+ * The candidates that look like what the login creates (its effect's constant values: a dynamic agent) first, so
+ * that the attempts are not spent on members a logout refuses (static agents).
+ */
+function likeCreatedFirst(plan: RecreatePlan, candidates: DiscoveredInstance[]): DiscoveredInstance[] {
+  const consts = plan.login.effects.effects.flatMap((effect) =>
+    effect.kind === 'create' ? Object.entries(effect.values).flatMap(([name, spec]) => (spec.kind === 'const' ? [[name, spec.value] as const] : [])) : [],
+  );
+  const alike = (candidate: DiscoveredInstance) => consts.every(([name, value]) => canonicalJson(candidate.listed[name]) === canonicalJson(value));
+  return [...candidates.filter(alike), ...candidates.filter((candidate) => !alike(candidate))];
+}
+
+/**
  * RECREATE-NEW-UUID: an object destroyed and re-added gets a new UUID. A member of a queue (an agent) is logged out
  * and in again with the contract's queueLogout / queueLogin actions; the new member must have a new UUID and the
  * old UUID must answer 404. The member is logged in as it was (same paused / penalty).
@@ -157,7 +169,7 @@ export const recreateNewUuidCheck: ConformanceCheck = {
     }
     const plan = recreatePlan(context.model);
     if (typeof plan === 'string') return context.notApplicable(plan);
-    const candidates = shuffled((await context.discovery()).of(plan.member), context.settings.seed);
+    const candidates = likeCreatedFirst(plan, shuffled((await context.discovery()).of(plan.member), context.settings.seed));
     if (candidates.length === 0) context.notApplicable(`no member is listed at ${plan.members.template}`);
     for (const candidate of candidates.slice(0, MAX_ATTEMPTS)) {
       if ((await recreateOne(context, plan, candidate)) === 'done') return;

@@ -13,7 +13,7 @@ import type { FaultSet } from './faults.js';
 import type { Latitude } from './latitude.js';
 import {
   agentsOfExtension, allAgents,
-  type LiveAgent, type LiveCallSegment, type LiveCoreServer, type LiveExtension, type LiveQueue, type LiveState, type LiveUser,
+  type LiveAgent, type LiveCallSegment, type LiveCoreServer, type LiveExtension, type LiveLogin, type LiveQueue, type LiveState, type LiveUser,
 } from './live-state.js';
 import {
   renderAgent, renderCallSegment, renderConference, renderCoreServer, renderExtension, renderLogin, renderQueue,
@@ -286,12 +286,11 @@ export class Router {
     switch (this.word(i)) {
       case 'extensions': return this.userExtensions(this.cs, u, i + 1);
       case 'logins': {
-        if (i + 1 === this.end) {
-          const consume = this.faults.has('get-consumes-logins') ? () => void u.logins.shift() : undefined;
-          return read(false, () => u.logins.map((l) => renderLogin(l, this.faults)), consume);
-        }
+        if (i + 1 === this.end) return read(false, () => u.logins.map((l) => renderLogin(l, this.faults)));
+        // The fault changes a value that only the server's own clients change, after answering: reads show it later.
+        const shiftPort = (l: LiveLogin) => (this.faults.has('get-shifts-login-port') ? () => void (l.port += 1) : undefined);
         return this.collection(i + 1, { kind: 'login', items: u.logins }, (l) => renderLogin(l, this.faults),
-          (l, next) => (next === this.end ? read(true, () => renderLogin(l, this.faults)) : notFound()));
+          (l, next) => (next === this.end ? read(true, () => renderLogin(l, this.faults), shiftPort(l)) : notFound()));
       }
       case 'status':
         if (i + 1 === this.end) return read(false, () => renderStatus(u.status));
