@@ -5,14 +5,14 @@
  * 2 bad usage or contract, 3 target unreachable.
  */
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
+import { parseLatencyRange, startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import { reportFormats } from '../reporters/index.js';
 import { renderOutcomeLines, renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
 import { checks } from '../suites/checks/index.js';
 import { ruleById, ruleCatalogue } from '../suites/rules.js';
 import { mergeReportFiles } from '../suites/merge-reports.js';
-import { runConformance, toolInfo } from '../suites/run-conformance.js';
+import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/run-conformance.js';
 import { checkRunInputs } from '../suites/run-inputs.js';
 import { parseShard } from '../suites/work-split.js';
 
@@ -38,6 +38,14 @@ function rulesPerFamily(): Map<string, number> {
 function shardOption(value: string) {
   try {
     return parseShard(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
+
+function latencyOption(value: string) {
+  try {
+    return parseLatencyRange(value, '--embedded-latency');
   } catch (error) {
     throw new InvalidArgumentError((error as Error).message);
   }
@@ -116,10 +124,11 @@ async function main(argv: string[]): Promise<number> {
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
     .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
     .option('--rule-timeout <s>', 'time one rule may take, seconds; then it is an error and the run goes on (default 600, more with a long --ready-timeout)', integerOption('--rule-timeout', 1))
-    .option('--concurrency <n>', 'requests in flight at once, at most; above 1 the read-only rules also run at once (bounds the load on the target)', integerOption('--concurrency', 1), 1)
+    .option('--concurrency <n>', 'requests in flight at once, at most: reads that do not depend on each other go out together, and the read-only rules run at once; 1 sends one request at a time, for a fragile target', integerOption('--concurrency', 1), DEFAULT_CONCURRENCY)
     .addOption(new Option('--shard <i/n>', 'run only shard i of n (split over CI machines by rule; join the reports with `isym-conform merge DIR...`)').argParser(shardOption))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
+    .addOption(new Option('--embedded-latency <min-max>', 'with --embedded: hold each request a random MIN to MAX ms, as a slow server does (e.g. 20-60)').argParser(latencyOption))
     .option('--embedded-fault <name>', 'with --embedded: switch on a named fault of the reference server (a mutant), repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--embedded-liberal', 'with --embedded: a liberal reference server, which takes every freedom LIVE-API.md §5 leaves open the other way from the default one (its data set and orders follow --seed)')
     .addCommand(mergeDefinition('merge'))
@@ -178,6 +187,7 @@ async function main(argv: string[]): Promise<number> {
         size: options.embeddedSize,
         churn: Boolean(options.embeddedChurn),
         faults: options.embeddedFault ?? [],
+        latencyMs: options.embeddedLatency,
         ...(options.embeddedLiberal ? { liberal: true, seed: options.seed } : {}),
       });
     } catch (error) {

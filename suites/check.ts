@@ -8,6 +8,7 @@ import type { LoadedContract } from '../contracts/load-contract.js';
 import type { ResourceModel } from '../contracts/resource-model.js';
 import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
 import { toFinding, type Finding, type FindingInput } from './finding.js';
+import { inOrder } from './in-order.js';
 import { ruleById, type RuleDefinition, type RuleFamily, type RuleLevel } from './rules.js';
 import type { RestartOptions } from './suite-options.js';
 import type { Exchange, TargetClient } from './target-client.js';
@@ -90,6 +91,12 @@ export interface PropertyOptions<T = unknown> {
   /** At most this many runs (fewer when --runs is lower): for a property whose one case is a whole experiment. Default: --runs. */
   maxRuns?: number;
   /**
+   * Each run only reads, and no run depends on another: the runs are made ahead, as many at once as the client
+   * lets requests be in flight, and fast-check then takes their outcomes in its own order, so the first failing
+   * run, its shrinking (one run after another) and the finding are those of a run made one case at a time.
+   */
+  independentRuns?: boolean;
+  /**
    * Cases that run on every run, before the drawn ones and whatever --runs is (the enumerable part of a rule: every
    * template, every kind of bad body). They take part in replay like drawn cases (same seed, same examples). Default none.
    */
@@ -112,6 +119,47 @@ class FindingFailure extends Error {
     super(finding.message);
     this.finding = finding;
   }
+}
+
+/** What one run of a property's predicate gave. */
+type RunOutcome = { key: string | undefined; found: FindingInput | undefined } | { key: string | undefined; error: unknown };
+
+/** A fingerprint of a generated case, to make sure an outcome made ahead belongs to the case fast-check runs. */
+function caseKey(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(plainCounterexample(value));
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Makes the runs of a property ahead of fast-check, up to `limit` at once: the cases are those fast-check draws
+ * with the same seed and number of runs, in its order. Stops starting runs after the first one that fails.
+ */
+async function runsAhead<T>(
+  arbitrary: fc.Arbitrary<T>,
+  examples: readonly T[],
+  seed: number,
+  numRuns: number,
+  predicate: (value: T) => Promise<FindingInput | undefined>,
+  limit: number,
+): Promise<RunOutcome[]> {
+  // fast-check runs the examples first, then draws; a case made ahead that is not the one it runs is run again live.
+  const cases = [...examples, ...fc.sample(arbitrary, { seed, numRuns })];
+  return inOrder(
+    cases,
+    limit,
+    async (value): Promise<RunOutcome> => {
+      const key = caseKey(value);
+      try {
+        return { key, found: await predicate(value) };
+      } catch (error) {
+        return { key, error };
+      }
+    },
+    (outcome) => 'error' in outcome || outcome.found !== undefined,
+  );
 }
 
 /** Makes a counterexample JSON-friendly: path nodes become their templates. */
@@ -211,16 +259,39 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
     undecided: (reason) => {
       throw new Undecided(reason);
     },
-    async property(name, arbitrary, predicate, options) {
+    async property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions<T>) {
       const replay = environment.settings.replay;
       if (replay && replay.property !== name) return;
+      const numRuns = Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity);
+      const examples = options?.examples ?? [];
+      const ahead =
+        options?.independentRuns && !replay && client.maxConcurrentRequests > 1
+          ? await runsAhead(arbitrary, examples, environment.settings.seed, numRuns, predicate, client.maxConcurrentRequests)
+          : undefined;
+      // fast-check's runs take the outcomes made ahead in order, up to the first failure; shrinking runs live.
+      let runIndex = 0;
+      let live = ahead === undefined;
+      const runOnce = async (value: T): Promise<FindingInput | undefined> => {
+        const made = live ? undefined : ahead![runIndex];
+        runIndex += 1;
+        if (made === undefined || made.key === undefined || made.key !== caseKey(value)) {
+          live = true;
+          return predicate(value);
+        }
+        if ('error' in made) throw made.error;
+        return made.found;
+      };
       const details = await fc.check(
         fc.asyncProperty(arbitrary, async (value) => {
           if (transportFailure) return;
           try {
-            const found = await predicate(value);
-            if (found) throw new FindingFailure(found);
+            const found = await runOnce(value);
+            if (found) {
+              live = true;
+              throw new FindingFailure(found);
+            }
           } catch (error) {
+            live = true;
             // A target that stopped answering ends the property: shrinking against it would only wait.
             if (error instanceof TargetUnavailableError) {
               transportFailure = error.exchange;
@@ -230,10 +301,8 @@ export async function runCheck(check: ConformanceCheck, environment: CheckEnviro
           }
         }),
         {
-          ...(replay
-            ? { seed: replay.seed, path: replay.path, numRuns: 1 }
-            : { seed: environment.settings.seed, numRuns: Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity) + (options?.examples?.length ?? 0) }),
-          examples: (options?.examples ?? []).map((example) => [example] as [typeof example]),
+          ...(replay ? { seed: replay.seed, path: replay.path, numRuns: 1 } : { seed: environment.settings.seed, numRuns: numRuns + examples.length }),
+          examples: examples.map((example) => [example] as [T]),
         },
       );
       if (!details.failed) return;

@@ -7,6 +7,7 @@
 import type { CollectionNode, InstanceNode, InstanceRef, PathNode, ResourceModel } from '../contracts/resource-model.js';
 import { buildPath } from '../contracts/resource-model.js';
 import { inCanonicalOrder } from './canonical-order.js';
+import { inOrder } from './in-order.js';
 import { sample, seededRandom } from './seeded-random.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
@@ -154,17 +155,18 @@ export async function discover(client: TargetClient, model: ResourceModel, optio
 
   // A sample of instance reads and of the sub-resources under them, for the response checks.
   const readsPerPath = options.readsPerInstancePath ?? 3;
+  const sampled: { node: PathNode; refs: InstanceRef[] }[] = [];
   for (const node of model.instances) {
     for (const instance of sample(byNode.get(node) ?? [], readsPerPath, random)) {
-      const exchange = await client.get(buildPath(node, instance.refs));
-      if (exchange.status === 0) throw new TargetUnavailableError(exchange);
-      reads.push({ node, refs: instance.refs, exchange });
-      for (const singleton of model.singletons.filter((s) => s.owner === node)) {
-        const sub = await client.get(buildPath(singleton, instance.refs));
-        if (sub.status === 0) throw new TargetUnavailableError(sub);
-        reads.push({ node: singleton, refs: instance.refs, exchange: sub });
-      }
+      sampled.push({ node, refs: instance.refs });
+      for (const singleton of model.singletons.filter((s) => s.owner === node)) sampled.push({ node: singleton, refs: instance.refs });
     }
+  }
+  // All at once, kept in the order above.
+  const answers = await inOrder(sampled, client.maxConcurrentRequests, ({ node, refs }) => client.get(buildPath(node, refs)));
+  for (const [index, { node, refs }] of sampled.entries()) {
+    if (answers[index].status === 0) throw new TargetUnavailableError(answers[index]);
+    reads.push({ node, refs, exchange: answers[index] });
   }
 
   const summary = () => {

@@ -113,6 +113,8 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
         if (ref.name !== undefined) item.name = ref.name;
         return item;
       });
+      // The items are taken: the body is kept as text only (a parsed list of a large server takes several times more).
+      if (exchange.json !== undefined && !exchange.truncated) exchange.json = undefined;
       listings.push({ node: collection, parentRefs: parent.refs, key: joinKeys(collection.template, parent.keys), path, exchange, ok, items });
       if (collection.item) {
         const known = itemsByNode.get(collection.item) ?? [];
@@ -140,6 +142,16 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
     },
     listingByKey: (key) => byListingKey.get(key),
   };
+}
+
+/** The body of a read as JSON: a snapshot's reads keep their bodies as text only. Undefined when it is not JSON. */
+export function bodyJson(exchange: Exchange): unknown {
+  if (exchange.json !== undefined || exchange.bodyText === '') return exchange.json;
+  try {
+    return JSON.parse(exchange.bodyText);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The refs of the counterparts of an item's parents in `after`; undefined when a parent has no counterpart there. */

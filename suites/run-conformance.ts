@@ -62,7 +62,7 @@ export interface ConformanceRunOptions {
   signal?: AbortSignal;
   /** Listen for SIGINT during the run and interrupt it (the CLI sets this). Default false. */
   handleSigint?: boolean;
-  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default 1. */
+  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default {@link DEFAULT_CONCURRENCY}. */
   concurrency?: number;
   /** --shard i/n: run only this shard's rules (see work-split.ts); `isym-conform merge` joins the shards' reports. */
   shard?: Shard;
@@ -77,6 +77,12 @@ export interface ConformanceRunOptions {
   /** --sut "NAME VERSION": the system under test, recorded in the report as the user names it. */
   sut?: string;
 }
+
+/**
+ * Requests in flight at once by default (--concurrency): enough to hide a network's latency, few enough for a
+ * PBX that also serves its operators. `--concurrency 1` sends one at a time.
+ */
+export const DEFAULT_CONCURRENCY = 8;
 
 /** What a run gives back. */
 export interface ConformanceRunResult {
@@ -204,7 +210,7 @@ function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: nu
     restart: options.restart ? { command: options.restart.command ? '(given)' : undefined, embedded: Boolean(options.restart.controlUrl), readyTimeoutS: options.restart.readyTimeoutS } : undefined,
     strict: options.strict ?? false,
     maxTimeMs: options.maxTimeMs,
-    concurrency: options.concurrency ?? 1,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     shard: options.shard ? formatShard(options.shard) : undefined,
     ruleTimeoutMs: ruleTimeoutMs(options),
     replay: options.replayFrom,
@@ -366,7 +372,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     requestTimeoutMs: options.requestTimeoutMs ?? 10_000,
     restart: options.restart,
     ruleTimeoutMs: ruleTimeoutMs(options),
-    concurrency: options.concurrency ?? 1,
+    concurrency: options.concurrency ?? DEFAULT_CONCURRENCY,
     shard: options.shard,
     tls: inputs.tls,
   };
@@ -391,11 +397,13 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
       watch: false,
       reporters: [reporter],
       provide: { isymConform: suiteOptions },
-      pool: 'forks',
+      // One worker thread, in this process: a forked worker would be a second Node process, with its own copy of
+      // vitest and of the modules, for no isolation the suites need (they share one environment anyway).
+      pool: 'threads',
       maxWorkers: 1,
       fileParallelism: false,
       // Read-only rules run at once with --concurrency above 1; the request semaphore bounds the load anyway.
-      maxConcurrency: Math.max(1, options.concurrency ?? 1),
+      maxConcurrency: Math.max(1, options.concurrency ?? DEFAULT_CONCURRENCY),
       isolate: false,
       testTimeout: 60 * 60 * 1000,
       hookTimeout: 60 * 60 * 1000,

@@ -34,7 +34,7 @@ export interface SuiteOptions extends CheckSettings {
   replays?: ReplayPlan;
   /** --shard i/n: run only the rules of this shard (see work-split.ts); the others are absent from the report. */
   shard?: Shard;
-  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. Default 1. */
+  /** --concurrency: requests in flight at once, at most; above 1 the read-only rules also run at once. The runner's default is 8. */
   concurrency?: number;
   /** --cacert / --insecure: how an https target's certificate is checked. Default: by the system's CAs. */
   tls?: TlsOptions;

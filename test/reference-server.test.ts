@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateConfiguration } from './reference-server/data-set.js';
-import { FAULTS, startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer } from './reference-server/index.js';
+import { FAULTS, parseLatencyRange, startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer } from './reference-server/index.js';
 
 const AUTH = `Basic ${Buffer.from('manager:manag3rpa55word').toString('base64')}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -366,6 +366,23 @@ describe('churn', () => {
 });
 
 describe('start options', () => {
+  it('holds each request within the latency range it was given', async () => {
+    await withServer({ latencyMs: { min: 40, max: 60 } }, async (api) => {
+      const times = await Promise.all(
+        [0, 1, 2].map(async () => {
+          const began = performance.now();
+          await api.read('coreServers');
+          return performance.now() - began;
+        }),
+      );
+      for (const ms of times) expect(ms).toBeGreaterThanOrEqual(39);
+    });
+    expect(parseLatencyRange('20-60')).toEqual({ min: 20, max: 60 });
+    expect(parseLatencyRange('25')).toEqual({ min: 25, max: 25 });
+    expect(() => parseLatencyRange('60-20')).toThrow(RangeError);
+    await expect(startReferenceServer({ latencyMs: { min: 5, max: 1 } })).rejects.toThrow(RangeError);
+  });
+
   it('rejects an unknown fault name, listing the known ones', async () => {
     await expect(startReferenceServer({ faults: ['no-such-fault'] })).rejects.toThrow(/uuid-read-wrong-id/);
   });

@@ -8,6 +8,7 @@ import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type
 import { canUseName } from '../arbitraries/addressing-forms.js';
 import { bodyDraft, type BodyDraft } from '../arbitraries/request-body.js';
 import { requireAnswer } from '../check.js';
+import { inOrder } from '../in-order.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
@@ -166,7 +167,8 @@ export interface TargetRead {
  */
 export async function readTargets(session: ActionSession, run: CaseRun): Promise<TargetRead[]> {
   const { client } = session.context;
-  const reads: TargetRead[] = [];
+  // What to read, in a fixed order; then all of it at once (the client bounds what is in flight).
+  const planned: (Omit<TargetRead, 'exchange'> & { path: string })[] = [];
   const removedEverywhere = new Set(run.prediction.removes.filter((r) => !r.from).map((r) => r.id));
   const owner = run.prediction.owner;
   const isOwner = (target: OwnerRef) =>
@@ -175,12 +177,12 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
   if (Object.keys(ownerValues).length > 0) {
     if (owner.kind === 'singleton') {
       for (const forms of bothForms(owner.singleton.node, owner.singleton.ownerRefs)) {
-        reads.push({ what: 'owner', forms, values: ownerValues, exchange: requireAnswer(await client.get(buildPath(owner.singleton.node, owner.singleton.ownerRefs, forms))) });
+        planned.push({ what: 'owner', forms, values: ownerValues, path: buildPath(owner.singleton.node, owner.singleton.ownerRefs, forms) });
       }
     } else if (!run.prediction.removes.some((r) => r.id === owner.id)) {
       const item = run.invocation.action.ownerInstance;
       const refs = run.invocation.refs.slice(0, instanceSegments(item).length);
-      for (const forms of bothForms(item, refs)) reads.push({ what: 'owner', forms, values: ownerValues, id: owner.id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'owner', forms, values: ownerValues, id: owner.id, path: buildPath(item, refs, forms) });
     }
   }
   for (const [index, create] of run.prediction.creates.entries()) {
@@ -190,7 +192,7 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
       const item = collection.node.item;
       if (!item) continue;
       const refs = [...collection.parentRefs, { id }];
-      for (const forms of bothForms(item, refs)) reads.push({ what: 'created', forms, values: create.values, id, transient: create.transient, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'created', forms, values: create.values, id, transient: create.transient, path: buildPath(item, refs, forms) });
     }
   }
   for (const id of removedEverywhere) {
@@ -199,10 +201,11 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
       const item = collection.node.item;
       if (!item) continue;
       const refs = [...collection.parentRefs, { id }];
-      for (const forms of bothForms(item, refs)) reads.push({ what: 'removed', forms, id, exchange: requireAnswer(await client.get(buildPath(item, refs, forms))) });
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'removed', forms, id, path: buildPath(item, refs, forms) });
     }
   }
-  return reads;
+  const exchanges = await inOrder(planned, client.maxConcurrentRequests, async (read) => requireAnswer(await client.get(read.path)));
+  return planned.map(({ path: _path, ...read }, index) => ({ ...read, exchange: exchanges[index] }));
 }
 
 /**

@@ -6,6 +6,7 @@
 import { requireAnswer } from '../check.js';
 import { canonicalJson } from '../compare.js';
 import { inCanonicalOrder } from '../canonical-order.js';
+import { inOrder } from '../in-order.js';
 import type { Exchange, TargetClient } from '../target-client.js';
 import type { ArenaCollection, ArenaSingleton, Scope } from './arena.js';
 
@@ -65,23 +66,8 @@ function isItem(value: unknown): value is Item {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, keeping the order of the results. */
-async function inBatches<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next;
-      next += 1;
-      results[index] = await work(items[index]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
-
 /**
- * Reads every collection and sub-resource of `scope` (a few at a time; the client bounds what is in flight).
+ * Reads every collection and sub-resource of `scope`, as many at once as the client lets be in flight.
  * Throws TargetUnavailableError when the target does not answer, so the rule ends as `error`.
  */
 export async function observe(client: TargetClient, scope: Scope): Promise<Observation> {
@@ -89,7 +75,7 @@ export async function observe(client: TargetClient, scope: Scope): Promise<Obser
   const exchanges = new Map<string, Exchange>();
   const unreadable: Exchange[] = [];
   const reads: (ArenaCollection | ArenaSingleton)[] = [...scope.collections, ...scope.singletons];
-  const answers = await inBatches(reads, 8, async (read) => requireAnswer(await client.get(read.path)));
+  const answers = await inOrder(reads, client.maxConcurrentRequests, async (read) => requireAnswer(await client.get(read.path)));
   reads.forEach((read, index) => {
     const exchange = answers[index];
     exchanges.set(read.path, exchange);

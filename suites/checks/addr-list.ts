@@ -31,6 +31,6 @@ export const addrListCheck: ConformanceCheck = {
         exchanges: [list, read, relist],
         provenance: instance.node.provenance,
       };
-    });
+    }, { independentRuns: true });
   },
 };

@@ -69,7 +69,7 @@ export const addrMixedCheck: ConformanceCheck = {
         }
       }
       return undefined;
-    }, { examples: enumerated });
+    }, { examples: enumerated, independentRuns: true });
     context.note(
       `${targets.length} paths to choose from; ${enumerated.length} namesake instances read every run in every mix of their own path, then ${context.settings.numRuns} drawn ` +
         `(half of them through a namesake); ${combinations} addressing combinations read`,

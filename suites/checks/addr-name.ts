@@ -65,6 +65,6 @@ export const addrNameCheck: ConformanceCheck = {
         exchanges: [byUuid, byName, again],
         provenance: instance.node.provenance,
       };
-    }, { examples: named, maxRuns: drawnRuns });
+    }, { examples: named, maxRuns: drawnRuns, independentRuns: true });
   },
 };

@@ -124,7 +124,7 @@ async function checkForeignParentReads(context: CheckContext, model: ResourceMod
       if (found) return found;
     }
     return undefined;
-  });
+  }, { independentRuns: true });
   for (const line of tally.lines()) context.note(line);
 }
 
@@ -212,7 +212,7 @@ async function checkHoldersAgree(context: CheckContext): Promise<void> {
       };
     }
     return undefined;
-  });
+  }, { independentRuns: true });
   context.note(`${tally.instances.size} instances held by several parents read under each of them (${tally.reads} reads, UUID form and a mix of forms)`);
 }
 

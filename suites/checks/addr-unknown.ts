@@ -130,7 +130,7 @@ export const addrUnknownCheck: ConformanceCheck = {
         };
       }
       return undefined;
-    }, { examples, maxRuns: drawnRuns });
+    }, { examples, maxRuns: drawnRuns, independentRuns: true });
     context.note(`unknown kinds and levels tried: ${[...kindsTried].sort().join(', ')}`);
   },
 };

@@ -42,6 +42,6 @@ export const addrUuidCheck: ConformanceCheck = {
         exchanges: [read],
         provenance: instance.node.provenance,
       };
-    }, { examples: discovery.instances, maxRuns: drawnRuns });
+    }, { examples: discovery.instances, maxRuns: drawnRuns, independentRuns: true });
   },
 };

@@ -1,5 +1,6 @@
 import { buildPath, instanceSegments, type InstanceRef, type PathNode } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
+import { inOrder } from '../in-order.js';
 import type { Discovery } from '../discovery.js';
 import { exampleValue } from '../example-body.js';
 import { describeOutcome } from '../finding.js';
@@ -73,24 +74,27 @@ export const authRequiredCheck: ConformanceCheck = {
     });
     if (probes.length === 0) context.notApplicable('no path of the contract could be built from what discovery found');
     const reported = new Set<string>();
-    for (const probe of probes) {
-      for (const auth of ['none', 'wrong'] as const) {
-        const exchange = requireAnswer(await context.client.request(probe.method, probe.path, { auth, ...(probe.body === undefined ? {} : { body: probe.body }) }));
-        const statusOk = expectedStatuses[auth].includes(exchange.status);
-        const leak = leakedMarker(exchange, markers);
-        const key = `${probe.node.template} ${auth}`;
-        if ((statusOk && !leak) || reported.has(key)) continue;
-        reported.add(key);
-        const credentials = auth === 'none' ? 'without credentials' : 'with wrong credentials';
-        context.report({
-          message: statusOk
-            ? `${probe.method} ${probe.path} ${credentials} answers ${exchange.status} but its body carries resource data (${leak}).`
-            : `${probe.method} ${probe.path} ${credentials} answers ${exchange.status}${leak ? `, with resource data (${leak})` : ''}.`,
-          expected: `${expectedStatuses[auth].join(' or ')}, with no resource data in the body`,
-          actual: `${describeOutcome(exchange)}${leak ? `; the body carries ${leak}` : ''}`,
-          exchanges: [exchange],
-        });
-      }
+    // Sent together, judged in the order of the probes.
+    const asked = probes.flatMap((probe) => (['none', 'wrong'] as const).map((auth) => ({ probe, auth })));
+    const sent = await inOrder(asked, context.client.maxConcurrentRequests, ({ probe, auth }) =>
+      context.client.request(probe.method, probe.path, { auth, ...(probe.body === undefined ? {} : { body: probe.body }) }),
+    );
+    for (const [index, { probe, auth }] of asked.entries()) {
+      const exchange = requireAnswer(sent[index]);
+      const statusOk = expectedStatuses[auth].includes(exchange.status);
+      const leak = leakedMarker(exchange, markers);
+      const key = `${probe.node.template} ${auth}`;
+      if ((statusOk && !leak) || reported.has(key)) continue;
+      reported.add(key);
+      const credentials = auth === 'none' ? 'without credentials' : 'with wrong credentials';
+      context.report({
+        message: statusOk
+          ? `${probe.method} ${probe.path} ${credentials} answers ${exchange.status} but its body carries resource data (${leak}).`
+          : `${probe.method} ${probe.path} ${credentials} answers ${exchange.status}${leak ? `, with resource data (${leak})` : ''}.`,
+        expected: `${expectedStatuses[auth].join(' or ')}, with no resource data in the body`,
+        actual: `${describeOutcome(exchange)}${leak ? `; the body carries ${leak}` : ''}`,
+        exchanges: [exchange],
+      });
     }
     if (!actionsAllowed) context.note('no action path asked: the run is read-only (the ACT rules are skipped)');
     context.note(`${probes.length} paths asked without and with wrong credentials; ${markers.ids.size} ids and ${markers.quoted.size} names looked for in the answers`);

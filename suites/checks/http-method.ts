@@ -1,5 +1,6 @@
 import { instanceSegments, buildPath, type InstanceRef, type PathNode } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
+import { inOrder } from '../in-order.js';
 import type { Discovery } from '../discovery.js';
 import { describeOutcome } from '../finding.js';
 import { discoveredRefsOf } from '../node-refs.js';
@@ -68,8 +69,10 @@ export const httpMethodCheck: ConformanceCheck = {
     }
     if (probes.length === 0) context.notApplicable('no path of the contract lacks PUT, PATCH or DELETE, or none could be built');
     const reported = new Set<string>();
-    for (const probe of probes) {
-      const exchange = requireAnswer(await context.client.request(probe.method, probe.path, probe.body === undefined ? {} : { body: probe.body }));
+    // Sent together, judged in the order of the probes.
+    const sent = await inOrder(probes, context.client.maxConcurrentRequests, (probe) => context.client.request(probe.method, probe.path, probe.body === undefined ? {} : { body: probe.body }));
+    for (const [index, probe] of probes.entries()) {
+      const exchange = requireAnswer(sent[index]);
       if (exchange.status === 404 || exchange.status === 405) continue;
       const key = `${probe.node.kind} ${probe.method}`;
       if (reported.has(key)) continue;

@@ -1,5 +1,6 @@
 import { buildPath, instanceSegments, type InstanceRef, type PathNode } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
+import { inOrder } from '../in-order.js';
 import { actionBodies } from '../example-body.js';
 import { describeOutcome } from '../finding.js';
 import { discoveredRefsOf } from '../node-refs.js';
@@ -83,10 +84,9 @@ export const httpNo500Check: ConformanceCheck = {
       const refs = pick(candidates, random);
       probes.push(...(node.kind === 'action' ? actionProbes(node, refs, random) : readProbes(node, refs, random)));
     }
-    for (const probe of probes) {
-      const exchange = requireAnswer(await context.client.request(probe.method, probe.path, probe.body === undefined ? {} : { body: probe.body }));
-      judge(probe, exchange);
-    }
+    // Sent together, judged in the order of the probes.
+    const sent = await inOrder(probes, context.client.maxConcurrentRequests, (probe) => context.client.request(probe.method, probe.path, probe.body === undefined ? {} : { body: probe.body }));
+    for (const [index, probe] of probes.entries()) judge(probe, requireAnswer(sent[index]));
     context.note(`${discovery.reads.length} discovery reads and ${probes.length} probes (malformed and unknown ids and names, unknown sub-paths, action bodies on unknown instances)`);
     if (!actionsAllowed) context.note('no action posted: the run is read-only (the ACT rules are skipped)');
     if (unreached.length > 0) context.note(`no discovered instance to build a path of: ${unreached.join(', ')}`);

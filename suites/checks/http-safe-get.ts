@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { buildPath, instanceSegments, type AddressingForm, type InstanceRef, type PathNode, type ResourceModel } from '../../contracts/resource-model.js';
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
+import { inOrder } from '../in-order.js';
 import { bodyId, describeDifferences, identityDifferences, stableDifferences } from '../compare.js';
 import type { Discovery } from '../discovery.js';
 import type { FindingInput } from '../finding.js';
@@ -107,8 +108,11 @@ function readDifference(model: ResourceModel, read: PlannedRead, a: Exchange, b:
 
 /** Reads every planned path in `order`; the exchanges by plan index. */
 async function readInOrder(context: CheckContext, plan: PlannedRead[], order: number[]): Promise<Exchange[]> {
+  // Started in `order`, as many at once as the client lets be in flight: every read of one round still comes
+  // before every read of the next.
   const exchanges: Exchange[] = new Array(plan.length);
-  for (const index of order) exchanges[index] = requireAnswer(await context.client.get(plan[index].path));
+  const answers = await inOrder(order, context.client.maxConcurrentRequests, (index) => context.client.get(plan[index].path));
+  order.forEach((index, position) => (exchanges[index] = requireAnswer(answers[position])));
   return exchanges;
 }
 

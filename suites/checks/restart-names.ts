@@ -3,7 +3,7 @@ import { buildPath, type AddressingForm } from '../../contracts/resource-model.j
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
 import { canonicalJson, describeDifferences } from '../compare.js';
 import { describeOutcome } from '../finding.js';
-import { FindingGroups, requireRestartedTarget, type SnapshotListing } from '../restart-experiment.js';
+import { bodyJson, FindingGroups, requireRestartedTarget, type SnapshotListing } from '../restart-experiment.js';
 import type { Exchange } from '../target-client.js';
 
 /** A restarted server may still be loading its state: collections whose names differ are read again, this often. */
@@ -16,9 +16,10 @@ function namesOf(listing: SnapshotListing): Set<string> {
 
 /** The names a collection lists, those that `keep` accepts; undefined when it did not answer 200 with a list. */
 function listedNames(exchange: Exchange, nameProperty: string, keep: (name: string) => boolean): Set<string> | undefined {
-  if (exchange.status !== 200 || !Array.isArray(exchange.json)) return undefined;
+  const body = bodyJson(exchange);
+  if (exchange.status !== 200 || !Array.isArray(body)) return undefined;
   return new Set(
-    (exchange.json as Record<string, unknown>[]).flatMap((row) => (typeof row?.[nameProperty] === 'string' && keep(row[nameProperty] as string) ? [row[nameProperty] as string] : [])),
+    (body as Record<string, unknown>[]).flatMap((row) => (typeof row?.[nameProperty] === 'string' && keep(row[nameProperty] as string) ? [row[nameProperty] as string] : [])),
   );
 }
 

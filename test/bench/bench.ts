@@ -8,7 +8,11 @@
  *  2. Scale: the wall time of a full default run at data-set sizes ×1, ×10 and ×100, and ×100 / ×1.
  *  3. Memory: the peak RSS of the checker's processes (the CLI and its vitest worker) during the ×100 run.
  *  4. The wall time of a default full run with --embedded.
- *  5. --concurrency: the ×1 run again with more requests in flight, when the CLI has the option.
+ *  5. Latency: a full default run (restart included) against a reference server that holds each request 20-60 ms,
+ *     as a real server on a network does: its wall time and the requests it sent, per rule too.
+ *  6. --concurrency: the ×1 run again with other bounds of requests in flight, when the CLI has the option.
+ *
+ * Everything ends in one table, each figure next to its target.
  *
  * Each run is the CLI as a user starts it, a child process: the built one (`npm run build` first, then
  * `node dist/bin/isym-conform.js`, as the package's bin runs), or with --from-source `node --import tsx
@@ -32,8 +36,11 @@ import { canMeasureProcessMemory, watchTreeMemory, type TreeMemory } from './pro
 const root = join(import.meta.dirname, '..', '..');
 const MiB = 1024 * 1024;
 
-/** The targets of the issue: what the numbers are held against. */
-const targets = { rateRatio: 0.5, scaleRatio: 2, peakRssMiB: 300, embeddedRunS: 60 };
+/** The targets the figures are held against. */
+const targets = { rateRatio: 0.5, scaleRatio: 2, peakRssMiB: 300, embeddedRunS: 10, latencyRunS: 60 };
+
+/** The latency of the slow reference server of the latency row, ms. */
+const benchLatency = { min: 20, max: 60 };
 
 /** One request the reference server served. */
 interface ServedRequest {
@@ -78,7 +85,8 @@ class RequestLog {
  * shell): they are not the checker's.
  */
 function withoutRestartCommand(tree: TreeMemory): TreeMemory {
-  const processes = new Map([...tree.processes].filter(([, p]) => !/fetch\(|^\/bin\/sh -c/.test(p.command)));
+  // By the start of the command line: the checker's own command line holds the restart command as an argument.
+  const processes = new Map([...tree.processes].filter(([, p]) => !/^\S*node -e fetch\(|^\/bin\/sh -c/.test(p.command)));
   const peaks = [...processes.values()].map((p) => p.peakBytes);
   return { processes, largestPeakBytes: Math.max(0, ...peaks), sumOfPeaksBytes: peaks.reduce((a, b) => a + b, 0) };
 }
@@ -92,6 +100,7 @@ interface CliRun {
   report?: {
     durationMs: number;
     summary: Record<string, number>;
+    options?: { concurrency?: number };
     rules: { id: string; verdict: string; durationMs: number; requests: number; reason?: string; findings: { message: string; actual: string }[] }[];
   };
 }
@@ -136,8 +145,13 @@ async function runCli(args: string[]): Promise<CliRun> {
 }
 
 /** A full default run of the checker against a reference server of `size`, with the server's request log. */
-async function checkerRun(size: number, log: RequestLog, extraArgs: string[]): Promise<CliRun & { served: ServedRequest[]; size: number }> {
-  const reference = await startReferenceServer({ size, seed: 1 });
+async function checkerRun(
+  size: number,
+  log: RequestLog,
+  extraArgs: string[],
+  latencyMs?: { min: number; max: number },
+): Promise<CliRun & { served: ServedRequest[]; size: number }> {
+  const reference = await startReferenceServer({ size, seed: 1, latencyMs });
   const control = await startControlServer(reference);
   const restartCommand = `node -e "fetch('${control.restartUrl}', { method: 'POST' }).then((r) => process.exit(r.ok ? 0 : 1))"`;
   try {
@@ -241,20 +255,19 @@ async function main(): Promise<void> {
         out(`   ${rule.verdict} ${rule.id}: ${(rule.reason ?? `${rule.findings[0]?.message} — ${rule.findings[0]?.actual}`).split('\n')[0].slice(0, 300)}`);
       }
     }
-    const slowest = [...(run.report?.rules ?? [])].sort((a, b) => b.durationMs - a.durationMs).slice(0, 5);
-    out(`   slowest rules: ${slowest.map((rule) => `${rule.id} ${(rule.durationMs / 1000).toFixed(1)} s / ${rule.requests} req`).join(', ')}`);
+    out(`   slowest rules: ${perRule(run, 6)}`);
   }
 
   // 1. Request rate against the raw load generator, on the ×1 run's own request mix.
   const base = runs[0];
-  const inFlight = 1;
+  const inFlight = base.report?.options?.concurrency ?? 1;
   const checkerRate = sustainedRate(base.served);
   const paths = checkerGetPaths(base.served);
   const loadRate = await rawRate(1, paths, inFlight, quick ? 3 : 8);
   const rateRatio = checkerRate / loadRate;
   out();
-  out(`request rate: checker ${checkerRate.toFixed(0)} req/s sustained (${base.served.length} requests, ${inFlight} in flight), ` +
-    `autocannon ${loadRate.toFixed(0)} req/s (${paths.length} GET paths cycled, ${inFlight} connection): ratio ${rateRatio.toFixed(2)} ` +
+  out(`request rate: checker ${checkerRate.toFixed(0)} req/s sustained (${base.served.length} requests, ${inFlight} in flight at most), ` +
+    `autocannon ${loadRate.toFixed(0)} req/s (${paths.length} GET paths cycled, ${inFlight} connection(s)): ratio ${rateRatio.toFixed(2)} ` +
     `(target ≥ ${targets.rateRatio}: ${meets(rateRatio >= targets.rateRatio)})`);
 
   // The same inside the read-only rules (their own requests over their own time; discovery's are not theirs).
@@ -269,8 +282,8 @@ async function main(): Promise<void> {
     `(target ≤ ${targets.scaleRatio}: ${meets(scaleRatio <= targets.scaleRatio)}); requests ×1 ${base.served.length}, ×${largest.size} ${largest.served.length}`);
 
   // 3. Memory at the largest size.
-  if (largest.memory) {
-    const peak = largest.memory.sumOfPeaksBytes / MiB;
+  const peak = largest.memory ? largest.memory.sumOfPeaksBytes / MiB : undefined;
+  if (largest.memory && peak !== undefined) {
     out(`peak RSS at ×${largest.size}: ${peak.toFixed(0)} MiB over the checker's processes (sum of each one's peak; largest one ${mib(largest.memory.largestPeakBytes)}) ` +
       `(target < ${targets.peakRssMiB} MB: ${meets(peak * 1.048576 < targets.peakRssMiB)})`);
     for (const [pid, process] of largest.memory.processes) out(`   pid ${pid}: ${mib(process.peakBytes)}  ${process.command.replace(root, '.')}`);
@@ -282,16 +295,58 @@ async function main(): Promise<void> {
   const embedded = await runCli(['--embedded', '--seed', '42', ...extra]);
   out(`--embedded default full run: ${embedded.wallS.toFixed(1)} s wall, ${verdicts(embedded)} (target < ${targets.embeddedRunS} s: ${meets(embedded.wallS < targets.embeddedRunS)})`);
 
-  // 5. --concurrency.
+  // 5. Latency: a full default run against a server that answers in 20-60 ms.
+  const slow = await checkerRun(1, log, extra, benchLatency);
+  out();
+  out(`latency ${benchLatency.min}-${benchLatency.max} ms, ×1 full run: ${slow.wallS.toFixed(1)} s wall, ${slow.served.length} requests, ${verdicts(slow)} ` +
+    `(target < ${targets.latencyRunS} s: ${meets(slow.wallS < targets.latencyRunS)})`);
+  for (const rule of slow.report?.rules ?? []) {
+    if (rule.verdict === 'fail' || rule.verdict === 'error') out(`   ${rule.verdict} ${rule.id}: ${(rule.reason ?? rule.findings[0]?.message ?? '').split('\n')[0].slice(0, 300)}`);
+  }
+  out(`   rules by time: ${perRule(slow, Infinity)}`);
+
+  // The figures and their targets, in one table.
+  const rows: [string, string, string, boolean | undefined][] = [
+    [`latency ${benchLatency.min}-${benchLatency.max} ms, full default run`, `${slow.wallS.toFixed(1)} s, ${slow.served.length} requests`, `< ${targets.latencyRunS} s`, slow.wallS < targets.latencyRunS],
+    [`scale ×${largest.size} / ×1 wall time`, `${scaleRatio.toFixed(2)} (${largest.wallS.toFixed(1)} s / ${base.wallS.toFixed(1)} s; ${largest.served.length} / ${base.served.length} requests)`, `≤ ${targets.scaleRatio}`, scaleRatio <= targets.scaleRatio],
+    [`peak RSS at ×${largest.size} (checker's processes)`, peak === undefined ? 'n/a' : `${peak.toFixed(0)} MiB`, `< ${targets.peakRssMiB} MiB`, peak === undefined ? undefined : peak < targets.peakRssMiB],
+    [`request rate / autocannon (${inFlight} in flight)`, `${rateRatio.toFixed(2)} (${checkerRate.toFixed(0)} / ${loadRate.toFixed(0)} req/s)`, `≥ ${targets.rateRatio}`, rateRatio >= targets.rateRatio],
+    ['--embedded default run', `${embedded.wallS.toFixed(1)} s`, `< ${targets.embeddedRunS} s`, embedded.wallS < targets.embeddedRunS],
+  ];
+  out();
+  out('| figure | value | target | |');
+  out('|---|---|---|---|');
+  for (const [figure, value, target, ok] of rows) out(`| ${figure} | ${value} | ${target} | ${ok === undefined ? 'n/a' : meets(ok)} |`);
+  out();
+  const heavy = [...(slow.report?.rules ?? [])].sort((a, b) => b.durationMs - a.durationMs).slice(0, 8).map((rule) => rule.id);
+  out(`| rule | latency run: requests | s | ×1: requests | s | ×${largest.size}: requests | s |`);
+  out('|---|---|---|---|---|---|---|');
+  const ruleOf = (run: CliRun, id: string) => run.report?.rules.find((rule) => rule.id === id);
+  const cell = (run: CliRun, id: string) => {
+    const rule = ruleOf(run, id);
+    return rule ? `${rule.requests} | ${(rule.durationMs / 1000).toFixed(1)}` : '- | -';
+  };
+  for (const id of heavy) out(`| ${id} | ${cell(slow, id)} | ${cell(base, id)} | ${cell(largest, id)} |`);
+
+  // 6. --concurrency.
   if (await cliHasOption('--concurrency')) {
     out();
-    for (const concurrency of [1, 2, 4, 8]) {
+    for (const concurrency of [1, 2, 4, 8, 16]) {
       const run = await checkerRun(1, log, [...extra, '--concurrency', String(concurrency)]);
       const ruleS = (run.report?.rules ?? []).reduce((sum, rule) => sum + rule.durationMs, 0) / 1000;
       out(`--concurrency ${concurrency}: ${run.wallS.toFixed(1)} s wall, report ${(run.report?.durationMs ?? 0) / 1000} s, rules ${ruleS.toFixed(1)} s, ` +
         `${sustainedRate(run.served).toFixed(0)} req/s sustained, ${verdicts(run)}`);
     }
   }
+}
+
+/** The rules of a run, slowest first (at most `count`): id, seconds and requests. */
+function perRule(run: CliRun, count: number): string {
+  return [...(run.report?.rules ?? [])]
+    .sort((a, b) => b.durationMs - a.durationMs)
+    .slice(0, count)
+    .map((rule) => `${rule.id} ${(rule.durationMs / 1000).toFixed(1)} s / ${rule.requests} req`)
+    .join(', ');
 }
 
 async function loadAverage(): Promise<string[]> {

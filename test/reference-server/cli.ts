@@ -2,10 +2,12 @@
  * Run the reference server alone:
  *
  *   npx tsx test/reference-server/cli.ts --port 58080 [--seed N] [--size N] [--churn] [--fault NAME]...
- *        [--liberal] [--call-lifetime MS] [--start-delay MS] [--restart-delay MS] [--host H] [--user U --password P]
+ *        [--liberal] [--call-lifetime MS] [--start-delay MS] [--restart-delay MS] [--latency MIN-MAX] [--host H]
+ *        [--user U --password P]
  *
  * --liberal takes every freedom of LIVE-API.md §5 the other way from the default (see latitude.ts);
- * --call-lifetime MS makes the calls of actions end by themselves after MS (default 2500 with --liberal).
+ * --call-lifetime MS makes the calls of actions end by themselves after MS (default 2500 with --liberal);
+ * --latency MIN-MAX holds each request a seeded random time in that range, as a server on a network does.
  *
  * Prints the base URL on stdout (at once, also with --start-delay) and its pid on stderr. SIGTERM / SIGINT stop
  * it; SIGHUP restarts it (new UUIDs), so that a checker can be given `--restart-cmd "kill -HUP <pid>"` (the pid of
@@ -13,16 +15,17 @@
  */
 import { parseArgs } from 'node:util';
 import { FAULTS } from './faults.js';
-import { startReferenceServer } from './index.js';
+import { parseLatencyRange, startReferenceServer } from './index.js';
 
 const usage = `usage: reference-server --port N [--seed N] [--size N] [--churn] [--fault NAME]... [--liberal]
-                        [--call-lifetime MS] [--start-delay MS] [--restart-delay MS] [--host H]
+                        [--call-lifetime MS] [--start-delay MS] [--restart-delay MS] [--latency MIN-MAX] [--host H]
                         [--user U --password P] [--list-faults]
 
   --liberal           take every freedom of LIVE-API.md §5 the other way from the default server (any order,
                       extra properties, bare application/json, 403 without a challenge, bare errors, no Allow,
                       originate typed otherwise, 412 for unranged values, calls that end, ...); see latitude.ts
-  --call-lifetime MS  calls made by actions end by themselves after MS (default 2500 with --liberal, else never)`;
+  --call-lifetime MS  calls made by actions end by themselves after MS (default 2500 with --liberal, else never)
+  --latency MIN-MAX   hold each request a seeded random MIN to MAX ms (e.g. 20-60)`;
 
 function integer(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -44,6 +47,7 @@ async function main(): Promise<void> {
       fault: { type: 'string', multiple: true },
       'start-delay': { type: 'string' },
       'restart-delay': { type: 'string' },
+      latency: { type: 'string' },
       user: { type: 'string' },
       password: { type: 'string' },
       'list-faults': { type: 'boolean' },
@@ -70,6 +74,7 @@ async function main(): Promise<void> {
     faults: values.fault ?? [],
     startDelayMs: integer(values['start-delay'], 'start-delay'),
     restartDelayMs: integer(values['restart-delay'], 'restart-delay'),
+    latencyMs: values.latency === undefined ? undefined : parseLatencyRange(values.latency, '--latency'),
     user: values.user,
     password: values.password,
   });

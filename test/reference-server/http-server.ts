@@ -22,6 +22,8 @@ export interface HttpServerOptions {
   password: string;
   /** The current live state (it is replaced on a restart). */
   state: () => LiveState;
+  /** How long to hold the next request before handling it, ms (a slow network or server); none when absent. */
+  latencyMs?: () => number;
   /** Which way the server takes each freedom of LIVE-API.md §5. */
   latitude: Latitude;
 }
@@ -140,13 +142,20 @@ export function createRequestHandler(options: HttpServerOptions): http.RequestLi
     readBody(req).then(
       (bodyText) => {
         if (bodyText === null) return sendError(res, 413, 'body too large', { Connection: 'close' });
-        try {
-          handle(req, res, bodyText);
-        } catch (error) {
-          // A bug of the reference server itself: answer rather than crash, and say so on stderr.
-          console.error('reference server: unexpected error', error);
-          sendError(res, 500, 'internal error');
-        }
+        const answer = () => {
+          // A restart or stop closed the connection while the request was held.
+          if (res.destroyed) return;
+          try {
+            handle(req, res, bodyText);
+          } catch (error) {
+            // A bug of the reference server itself: answer rather than crash, and say so on stderr.
+            console.error('reference server: unexpected error', error);
+            sendError(res, 500, 'internal error');
+          }
+        };
+        const latency = options.latencyMs?.() ?? 0;
+        if (latency > 0) setTimeout(answer, latency);
+        else answer();
       },
       () => res.destroy(),
     );

@@ -7,7 +7,7 @@ import type http from 'node:http';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startChurn, type Churn } from './churn.js';
-import { generateConfiguration, type Configuration } from './data-set.js';
+import { generateConfiguration, mulberry32, type Configuration } from './data-set.js';
 import { FaultSet } from './faults.js';
 import { BASE_PATH, createLiveServer } from './http-server.js';
 import { DEFAULT_LATITUDE, LIBERAL_LATITUDE, Latitude, type LatitudeSettings } from './latitude.js';
@@ -63,6 +63,20 @@ export interface ReferenceServerOptions {
    * it is transferred away. Default: 2500 with `liberal`, null without.
    */
   callLifetimeMs?: number | null;
+  /**
+   * Latency: each request is held a random time between `min` and `max` ms (drawn from a generator seeded with
+   * `seed`) before it is handled, as a server on a slow network or a busy PBX answers. Default none.
+   */
+  latencyMs?: { min: number; max: number };
+}
+
+/** Parses `MIN-MAX` (ms, e.g. `20-60`), or one number for a fixed latency; throws a RangeError naming `option`. */
+export function parseLatencyRange(text: string, option = 'latency'): { min: number; max: number } {
+  const match = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
+  const min = Number(match?.[1]);
+  const max = match?.[2] === undefined ? min : Number(match[2]);
+  if (!match || max < min) throw new RangeError(`${option} takes MIN-MAX in ms (e.g. 20-60), MIN <= MAX, not "${text}"`);
+  return { min, max };
 }
 
 export interface RunningReferenceServer {
@@ -142,12 +156,18 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
   );
   const loginCounter = { value: 0 };
   let state = buildLiveState(configuration, { faults, loginCounter });
+  const latency = options.latencyMs;
+  if (latency && !(Number.isFinite(latency.min) && Number.isFinite(latency.max) && latency.min >= 0 && latency.max >= latency.min)) {
+    throw new RangeError(`latencyMs needs 0 <= min <= max, not ${latency.min}-${latency.max}`);
+  }
+  const latencyRandom = mulberry32(seed ^ 0x5eed1a7);
   const server = createLiveServer({
     faults,
     latitude,
     user: options.user ?? DEFAULT_USER,
     password: options.password ?? DEFAULT_PASSWORD,
     state: () => state,
+    latencyMs: latency && latency.max > 0 ? () => Math.round(latency.min + latencyRandom() * (latency.max - latency.min)) : undefined,
   });
 
   let churn: Churn | null = null;
