@@ -117,7 +117,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--cacert <file>', "trust the CA in this PEM file for an https target (a self-signed or private CA's certificate), as curl's --cacert")
     .option('--insecure', "do not check an https target's certificate at all, as curl's -k/--insecure")
     .option('--sut <name>', 'the system under test, e.g. "iSymphony 3.2.1" or your server\'s name and version: shown at the top of the reports')
-    .addOption(new Option('--verbose', 'show a line for every rule as it is decided (pass and skip too, with the reason)').conflicts('quiet'))
+    .addOption(new Option('--verbose', 'show a line for every rule as it is decided (pass and skip too, with the reason), and the table of every rule at the end').conflicts('quiet'))
     .addOption(new Option('--quiet', 'no progress and no table: only the outcome line and the report files, on stdout (problems still go to stderr)'))
     .option('--list-rules', 'print every rule (id, level, family, provenance, statement) and exit')
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
@@ -242,7 +242,7 @@ async function main(argv: string[]): Promise<number> {
     progress.finish();
     if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
     if (result.report && options.quiet) process.stdout.write(renderOutcomeLines(result.report, result.files));
-    else if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminal));
+    else if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, { ...terminal, verbose: Boolean(options.verbose) }));
     return result.exitCode;
   } finally {
     await control?.stop();

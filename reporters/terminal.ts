@@ -130,16 +130,82 @@ export function renderOutcomeLines(report: ConformanceReport, files: readonly st
   return `${[`${outcome.title.toUpperCase()}: ${outcome.sentence}`, ...files.map((file) => `report: ${file}`)].join('\n')}\n`;
 }
 
-/** The summary table of a report, with the outcome and the files written. */
-export function renderTerminalSummary(report: ConformanceReport, files: readonly string[], options: Pick<TerminalOptions, 'color' | 'columns'>): string {
+/** The command that reruns a failing rule's recorded cases: --replay of the JSON report when it was written. */
+function rerunCommand(report: ConformanceReport, ruleId: string, files: readonly string[]): string {
+  const restart = report.options.restart as { embedded?: boolean } | undefined;
+  const target = restart?.embedded ? '--embedded' : `--target ${report.target.url}`;
+  const json = files.find((file) => file.endsWith('conformance.json'));
+  return json ? `isym-conform ${target} --replay ${json} --only ${ruleId}` : `isym-conform ${target} --seed ${report.seed} --only ${ruleId}`;
+}
+
+/** A failing or undecided rule, told in full: what went wrong, the first request, its curl line, how to rerun it. */
+function failureStory(report: ConformanceReport, rule: ConformanceReport['rules'][number], files: readonly string[], options: Pick<TerminalOptions, 'color' | 'columns'>): string[] {
+  const width = Math.max(40, (options.columns ?? 100) - 14);
+  const known = rule.baseline === 'known' ? ' (known from the baseline)' : '';
+  const lines = [`${verdictMark(options, rule.verdict)} ${paint(options, 'bold', rule.id)} (${rule.level}${rule.findings.length > 1 ? `, ${rule.findings.length} findings` : ''})${known}`];
+  const finding = rule.findings[0];
+  if (rule.verdict === 'error' || !finding) {
+    lines.push(`  ${cut(rule.reason ?? finding?.message ?? 'not decided', width + 10)}`);
+    return lines;
+  }
+  const field = (label: string, text: string) => `  ${paint(options, 'gray', label.padEnd(11))}${cut(text, width)}`;
+  // Requests and curl lines whole, however long: a cut one reproduces nothing (control characters still replaced).
+  const whole = (label: string, text: string) => `  ${paint(options, 'gray', label.padEnd(11))}${cut(text, Infinity)}`;
+  for (const line of finding.message.split('\n').slice(0, 6)) lines.push(`  ${cut(line, width + 10)}`);
+  lines.push(field('expected', finding.expected), field('actual', finding.actual));
+  const request = finding.requests[finding.requests.length - 1];
+  if (request) lines.push(whole('request', `${request.method} ${request.url} → ${request.status || 'no response'}`));
+  const curl = finding.curl[finding.curl.length - 1];
+  if (curl) lines.push(whole('curl', curl));
+  if (finding.seed !== undefined && finding.path !== undefined) lines.push(field('fast-check', `seed ${finding.seed}, path ${finding.path}`));
+  lines.push(whole('rerun', rerunCommand(report, rule.id, files)));
+  if (rule.findings.length > 1) lines.push(`  ${paint(options, 'gray', `and ${rule.findings.length - 1} more finding(s) in the report`)}`);
+  return lines;
+}
+
+/** Rule ids grouped by verdict in one wrapped line each: `pass  21 rule(s): ADDR-UUID, ...`. */
+function verdictLine(verdict: Verdict, ids: string[], width: number, options: Pick<TerminalOptions, 'color'>): string[] {
+  if (ids.length === 0) return [];
+  const words = `${ids.length} rule(s): ${ids.join(', ')}`.split(' ');
+  const lines: string[] = [];
+  let current = '';
+  for (const word of words) {
+    if (current && current.length + word.length + 1 > width - 7) {
+      lines.push(current);
+      current = word;
+    } else current = current ? `${current} ${word}` : word;
+  }
+  lines.push(current);
+  return lines.map((line, index) => `${index === 0 ? verdictMark(options, verdict) : '     '}  ${line}`);
+}
+
+/**
+ * The end of a run in the terminal (where a CI log shows it): failures first, each with what was expected and
+ * what came back, the request, its curl line and the command that reruns it; then the other rules in one line
+ * per verdict (the full table with `verbose`); then the outcome and the files written.
+ */
+export function renderTerminalSummary(
+  report: ConformanceReport,
+  files: readonly string[],
+  options: Pick<TerminalOptions, 'color' | 'columns'> & { verbose?: boolean },
+): string {
   const width = options.columns ?? 100;
-  const lines = ['', `${'verdict'.padEnd(5)}  ${'rule'.padEnd(18)} ${'level'.padEnd(6)} ${'findings'.padStart(8)} ${'time'.padStart(8)}  detail`];
-  for (const rule of report.rules) {
-    const detail = rule.verdict === 'fail' ? (rule.findings[0]?.message ?? '') : (rule.reason ?? '');
-    const known = rule.baseline === 'known' ? '(known) ' : rule.baseline === 'fixed' ? '(fixed) ' : '';
-    lines.push(
-      `${verdictMark(options, rule.verdict)}  ${rule.id.padEnd(18)} ${rule.level.padEnd(6)} ${String(rule.findings.length).padStart(8)} ${seconds(rule.durationMs ?? 0).padStart(8)}  ${cut(known + detail, Math.max(20, width - 56))}`,
-    );
+  const lines: string[] = [''];
+  const failing = report.rules.filter((rule) => rule.verdict === 'fail' || rule.verdict === 'error');
+  for (const rule of failing) lines.push(...failureStory(report, rule, files, options), '');
+  if (options.verbose) {
+    lines.push(`${'verdict'.padEnd(5)}  ${'rule'.padEnd(18)} ${'level'.padEnd(6)} ${'findings'.padStart(8)} ${'time'.padStart(8)}  detail`);
+    for (const rule of report.rules) {
+      const detail = rule.verdict === 'fail' ? (rule.findings[0]?.message ?? '') : (rule.reason ?? '');
+      const known = rule.baseline === 'known' ? '(known) ' : rule.baseline === 'fixed' ? '(fixed) ' : '';
+      lines.push(
+        `${verdictMark(options, rule.verdict)}  ${rule.id.padEnd(18)} ${rule.level.padEnd(6)} ${String(rule.findings.length).padStart(8)} ${seconds(rule.durationMs ?? 0).padStart(8)}  ${cut(known + detail, Math.max(20, width - 56))}`,
+      );
+    }
+  } else {
+    const fixed = new Set(report.rules.filter((rule) => rule.baseline === 'fixed').map((rule) => rule.id));
+    lines.push(...verdictLine('pass', report.rules.filter((rule) => rule.verdict === 'pass').map((rule) => (fixed.has(rule.id) ? `${rule.id} (fixed)` : rule.id)), width, options));
+    lines.push(...verdictLine('skip', report.rules.filter((rule) => rule.verdict === 'skip').map((rule) => rule.id), width, options));
   }
   const { pass, fail, skip, error } = countVerdicts(report.rules);
   lines.push('');

@@ -49,9 +49,25 @@ describe('golden output of each renderer on the report model fixture', () => {
     await expect(output).toMatchFileSnapshot(`__snapshots__/reporters-golden/extended-${formatByName(name)!.fileName}`);
   });
 
-  test('the terminal summary table', async () => {
-    const output = renderTerminalSummary(await loadExtendedFixture(), ['out/conformance.json', 'out/report.html'], { color: false, columns: 120 });
+  test('the terminal summary: failures first, told in full; the table with --verbose', async () => {
+    const report = await loadExtendedFixture();
+    const output = renderTerminalSummary(report, ['out/conformance.json', 'out/report.html'], { color: false, columns: 120 });
     await expect(normaliseVolatile(output)).toMatchFileSnapshot('__snapshots__/reporters-golden/terminal-summary.txt');
+    // Each failing rule: its message, expected and actual, the request, the curl line, and the command that reruns it.
+    for (const rule of report.rules.filter((candidate) => candidate.verdict === 'fail')) {
+      const story = output.slice(output.indexOf(`FAIL  ${rule.id} (`));
+      const block = story.slice(0, story.indexOf('\n\n'));
+      expect(block, rule.id).toMatch(/\n  expected   .+\n  actual     .+\n  request    (GET|POST|PUT|DELETE|PATCH) http.+\n  curl       curl .+/);
+      expect(block, rule.id).toContain(`rerun      isym-conform --embedded --replay out/conformance.json --only ${rule.id}`);
+      // The curl line is whole, as the report has it.
+      expect(block, rule.id).toContain(rule.findings[0].curl.at(-1));
+    }
+    expect(output).toMatch(/^pass   13 rule\(s\): ADDR-UUID, /m);
+    // Passing rules are not listed one per line but with --verbose.
+    expect(output).not.toMatch(/^pass   ADDR-LIST /m);
+    const verbose = renderTerminalSummary(report, [], { color: false, columns: 120, verbose: true });
+    expect(verbose).toMatch(/^pass   ADDR-LIST +MUST/m);
+    expect(verbose).toContain('--seed 42 --only ADDR-NAME');
   });
 });
 
