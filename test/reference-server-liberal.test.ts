@@ -8,39 +8,10 @@ import { Random } from './reference-server/data-set.js';
 import {
   DEFAULT_LATITUDE, LIBERAL_LATITUDE, startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer,
 } from './reference-server/index.js';
+import { AUTH, client, type Client, type Json } from './support/reference-client.js';
 
-const AUTH = `Basic ${Buffer.from('manager:manag3rpa55word').toString('base64')}`;
 const CS = 'coreServers/getByName/main';
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Json;
-  text: string;
-}
-
-function client(server: RunningReferenceServer) {
-  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = { Authorization: AUTH }): Promise<Answer> {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
-    }
-    const res = await fetch(`${server.baseUrl}/${path}`, init);
-    const text = await res.text();
-    return { status: res.status, headers: res.headers, body: text === '' ? undefined : JSON.parse(text), text };
-  }
-  const read = async (path: string): Promise<Json> => {
-    const answer = await request('GET', path);
-    expect(answer.status, `GET ${path}`).toBe(200);
-    return answer.body;
-  };
-  return { request, read, post: (path: string, body?: unknown) => request('POST', path, body) };
-}
-
-type Client = ReturnType<typeof client>;
 
 /** A default and a liberal server, side by side; `liberalOptions` apply to the liberal one only. */
 function bothServers(liberalOptions: ReferenceServerOptions = {}) {

@@ -2,52 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateConfiguration } from './reference-server/data-set.js';
 import { FAULTS, parseLatencyRange, startReferenceServer, type ReferenceServerOptions, type RunningReferenceServer } from './reference-server/index.js';
+import { AUTH, client, type Client, type Json } from './support/reference-client.js';
 
-const AUTH = `Basic ${Buffer.from('manager:manag3rpa55word').toString('base64')}`;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const enc = encodeURIComponent;
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-interface Answer {
-  status: number;
-  headers: Headers;
-  body: Json;
-  text: string;
-}
-
-/** A tiny client for one server: paths are relative to the base URL. */
-function client(server: RunningReferenceServer) {
-  async function request(method: string, path: string, body?: unknown, headers: Record<string, string> = { Authorization: AUTH }): Promise<Answer> {
-    const init: RequestInit = { method, headers: { ...headers } };
-    if (body !== undefined) {
-      init.body = typeof body === 'string' ? body : JSON.stringify(body);
-      (init.headers as Record<string, string>)['Content-Type'] = 'application/json';
-    }
-    const url = `${server.baseUrl}/${path}`;
-    // After a restart, a pooled keep-alive socket may already be closed by the server: retry a GET once.
-    const res = await fetch(url, init).catch((error) => (method === 'GET' ? fetch(url, init) : Promise.reject(error)));
-    const text = await res.text();
-    let parsed: Json;
-    try {
-      parsed = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      parsed = undefined;
-    }
-    return { status: res.status, headers: res.headers, body: parsed, text };
-  }
-  const get = (path: string) => request('GET', path);
-  const post = (path: string, body?: unknown) => request('POST', path, body);
-  /** GET that must answer 200, returning the body. */
-  const read = async (path: string): Promise<Json> => {
-    const answer = await get(path);
-    expect(answer.status, `GET ${path}`).toBe(200);
-    return answer.body;
-  };
-  return { request, get, post, read };
-}
-
-type Client = ReturnType<typeof client>;
 
 async function withServer<T>(options: ReferenceServerOptions, run: (api: Client, server: RunningReferenceServer) => Promise<T>): Promise<T> {
   const server = await startReferenceServer(options);
