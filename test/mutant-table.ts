@@ -87,6 +87,7 @@ export const mutantTable: readonly MutantRow[] = [
       { rule: 'ACT-EFFECT', why: 'it reads the object acted on by name too, and a queue or user whose name needs percent-encoding answers 404' },
       { rule: 'ACT-ADDRESSING', why: 'it acts and reads through getByName, and a queue or user whose name needs percent-encoding answers 404' },
       { rule: 'ACT-SEQUENCES', why: 'its steps act through getByName too, and on a queue or user whose name needs percent-encoding they answer 404' },
+      { rule: 'ACT-CONFLICT', why: 'its conflicting actions are addressed through getByName too, and on a queue whose name needs percent-encoding they answer 404, not 409' },
     ],
   },
   { fault: 'get-shifts-login-port', mustFail: 'HTTP-SAFE-GET' },

@@ -114,6 +114,22 @@ export function foreignParentCase(pools: readonly ForeignParentPool[], maxPicks 
   );
 }
 
+/**
+ * The cases every run tries, whatever the seed: for each kind of parent (each nested collection), one parent with
+ * a source of the same core server and one with a source elsewhere, three instances each. A fault at one kind of
+ * parent is then met on every seed; the drawn cases add other parents and instances.
+ */
+export function foreignParentExamples(pools: readonly ForeignParentPool[]): ForeignParentCase[] {
+  return pools.flatMap((pool) => {
+    const near = pool.pairs.find((pair) => pair.nearby.length > 0);
+    const far = pool.pairs.find((pair) => pair.farther.length > 0);
+    return [
+      ...(near ? [{ collection: pool.collection, parent: near.parent, source: near.nearby[0], picks: [0, 1, 2] }] : []),
+      ...(far ? [{ collection: pool.collection, parent: far.parent, source: far.farther[0], picks: [0, 1, 2] }] : []),
+    ];
+  });
+}
+
 /** A foreign-parent case with one pick, and one addressing-form wish per level of its path (kept where a name exists). */
 export function foreignParentActionCase(pools: readonly ForeignParentPool[]): fc.Arbitrary<ForeignParentCase & { byName: boolean[] }> {
   return foreignParentCase(pools, 1).chain((fpCase) =>

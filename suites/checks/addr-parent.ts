@@ -4,7 +4,7 @@ import {
 } from '../../contracts/resource-model.js';
 import { allAddressingForms, canUseName } from '../arbitraries/addressing-forms.js';
 import {
-  alternativesTo, foreignParentActionCase, foreignParentCase, foreignParentPools, freshPairs, holderGroups, holderGroupWithForms, lists,
+  alternativesTo, foreignParentActionCase, foreignParentCase, foreignParentExamples, foreignParentPools, freshPairs, holderGroups, holderGroupWithForms, lists,
   nestedCollections, ownRef, pairRefs, parentParameter, readListing, sameCollectionSources, type FreshListing, type FreshPair, type NestedCollection,
 } from '../arbitraries/foreign-parent.js';
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
@@ -118,13 +118,15 @@ async function checkForeignParentReads(context: CheckContext, model: ResourceMod
   const pools = foreignParentPools(model, discovery);
   if (pools.length === 0) context.notApplicable('no nested collection has a parent and instances listed elsewhere');
   const tally = new ForeignParentTally();
+  const examples = foreignParentExamples(pools);
   await context.property('foreign-parent-answers-404', foreignParentCase(pools), async (fpCase) => {
     for (const pair of await freshPairs(context.client, fpCase, alternativesTo(pools, fpCase), (held) => (tally.held += held))) {
       const found = await tryForeignParentRead(context, tally, pair);
       if (found) return found;
     }
     return undefined;
-  }, { independentRuns: true });
+  }, { independentRuns: true, examples });
+  context.note(`${examples.length} foreign-parent cases tried every run (each kind of parent, a source nearby and one farther), then ${context.settings.numRuns} drawn`);
   for (const line of tally.lines()) context.note(line);
 }
 
