@@ -43,6 +43,13 @@ module.exports = {
       to: { path: '^reporters/(?!vocabulary/)' },
     },
     {
+      name: 'only-bin-starts-the-runner',
+      severity: 'error',
+      comment: 'The runner sits above the suites and the renderers: they never import it back.',
+      from: { path: '^(contracts|reporters)/|^suites/(?!runner/)' },
+      to: { path: '^suites/runner/' },
+    },
+    {
       name: 'nothing-imports-bin',
       severity: 'error',
       comment: 'bin is the top: it wires the layers and nothing imports it.',

@@ -6,7 +6,7 @@ import type { Reporter, TestCase, TestModule } from 'vitest/node';
 import { unjudgedResult, type RuleResult } from '../suites/check.js';
 import type { RequestTally } from '../suites/coverage.js';
 import type { ReplayCase } from './report-model.js';
-import { ruleCatalogue } from '../suites/rules.js';
+import { ruleCatalogue } from './vocabulary/rules.js';
 
 /** Options of {@link ConformanceReporter}. */
 export interface ConformanceReporterOptions {

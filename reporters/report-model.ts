@@ -5,7 +5,7 @@
  */
 import type { RuleResult, Verdict } from '../suites/check.js';
 import type { Finding } from '../suites/finding.js';
-import { ruleCatalogue } from '../suites/rules.js';
+import { ruleCatalogue } from './vocabulary/rules.js';
 
 export type { Finding, RecordedRequest } from '../suites/finding.js';
 export type { Verdict };

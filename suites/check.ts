@@ -9,8 +9,7 @@ import type { ResourceModel } from '../contracts/resource-model.js';
 import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
 import { toFinding, type Finding, type FindingInput } from './finding.js';
 import { inOrder } from './in-order.js';
-import { ruleById, type RuleDefinition, type RuleFamily, type RuleLevel } from './rules.js';
-import type { RestartOptions } from './suite-options.js';
+import { ruleById, type RuleDefinition, type RuleFamily, type RuleLevel } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
 /** A rule's verdict. */
@@ -33,6 +32,16 @@ export interface RuleResult {
   durationMs: number;
   /** Requests the check sent. */
   requests: number;
+}
+
+/** How the suites restart the target, when a restart rule needs it. */
+export interface RestartOptions {
+  /** A shell command that restarts the target (--restart-cmd); it may return before the target is back. */
+  command?: string;
+  /** For --embedded: the control URL of the reference server, POSTed to restart it. */
+  controlUrl?: string;
+  /** How long to wait for the target to answer again, seconds. Default 120. */
+  readyTimeoutS: number;
 }
 
 /** Settings every check reads. */

@@ -11,7 +11,7 @@ import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverag
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/report-model.js';
-import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from './rules.js';
+import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from '../reporters/vocabulary/rules.js';
 import type { SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
 import { inShard, readOnlyRules } from './work-split.js';

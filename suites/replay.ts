@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import type { ConformanceReport, ReplayCase } from '../reporters/report-model.js';
 import { failureKey } from '../reporters/report-model.js';
 import { runCheck, type CheckEnvironment, type ConformanceCheck, type RuleResult } from './check.js';
-import { matchesSelector } from './rules.js';
+import { matchesSelector } from '../reporters/vocabulary/rules.js';
 
 /** One recorded failing case to send again (plain data: it travels to the suites through vitest's provide). */
 export interface ReplayRequest {
