@@ -10,7 +10,7 @@ import { checks } from './checks/index.js';
 import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
-import type { ReplayCase } from '../reporters/report-model.js';
+import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';
 import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from '../reporters/vocabulary/rules.js';
 import type { SuiteOptions } from './suite-options.js';
 import { TargetClient } from './target-client.js';
