@@ -10,10 +10,10 @@ import { startControlServer, type RunningControlServer } from '../test/reference
 import { reportFormats } from '../reporters/index.js';
 import { renderOutcomeLines, renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
 import { checks } from '../suites/checks/index.js';
-import { ruleById, ruleCatalogue } from '../suites/rules.js';
-import { mergeReportFiles } from '../suites/merge-reports.js';
-import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/run-conformance.js';
-import { checkRunInputs } from '../suites/run-inputs.js';
+import { ruleById, ruleCatalogue } from '../reporters/vocabulary/rules.js';
+import { mergeReportFiles } from '../suites/runner/merge-reports.js';
+import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/runner/run-conformance.js';
+import { checkRunInputs } from '../suites/runner/run-inputs.js';
 import { parseShard } from '../suites/work-split.js';
 
 function integerOption(name: string, min: number) {

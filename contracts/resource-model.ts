@@ -3,7 +3,6 @@
  * sub-resources and actions, with what each resource's symbolic name, identity and volatile properties are.
  * The suites read only this model (and the raw schemas it carries), never the YAML itself.
  */
-import type { ActionEffects } from './action-effects.js';
 
 /** Where an element of the contract comes from: the vendor documentation, or the project's inference. */
 export type Provenance = 'doc' | 'inferred';
@@ -175,4 +174,86 @@ export function buildPath(node: PathNodeBase, refs: InstanceRef[], forms?: Addre
 /** A short label of the forms used, e.g. `uuid/name/uuid`. */
 export function formsLabel(forms: AddressingForm[]): string {
   return forms.join('/');
+}
+
+// The effect language of `x-action`, parsed (contracts/action-effects.ts): what an action changes, and when it answers 409.
+
+/** The collections of one path template, some of whose parameters are bound to body references. */
+export interface CollectionRef {
+  /** The collection's path template, e.g. `/coreServers/{coreServerId}/queues/{queueId}/agents`. */
+  template: string;
+  node: CollectionNode;
+  /**
+   * Path parameter → body property (a body reference) whose named instance fills it. A parameter neither bound
+   * here nor in the action's own path is free: it ranges over every instance (where the language allows it).
+   */
+  bind: Record<string, string>;
+  /** The parameters of the template that are neither bound nor in the action's path. */
+  free: string[];
+}
+
+/** A property's value after the action. */
+export type ValueSpec =
+  | { kind: 'const'; value: unknown; ifPresent: boolean }
+  /** The value of a request body property, or `default` when the body leaves it out (no default: unchanged). */
+  | { kind: 'from'; property: string; hasDefault: boolean; default?: unknown; ifPresent: boolean };
+
+/** Which instance a condition or a removal is about. */
+export type InstanceSelector =
+  /** The instance (or singleton) the action is posted on. */
+  | { kind: 'self' }
+  /** The instance listed in every one of these collections (e.g. the agent of extension E in queue Q). */
+  | { kind: 'memberOf'; collections: CollectionRef[] };
+
+/** A state of the target, evaluated before the action. */
+export type Condition =
+  | { kind: 'exists'; selector: Extract<InstanceSelector, { kind: 'memberOf' }> }
+  | { kind: 'missing'; selector: Extract<InstanceSelector, { kind: 'memberOf' }> }
+  | { kind: 'property'; of: InstanceSelector; name: string; equals: unknown }
+  | { kind: 'listedIn'; of: InstanceSelector; collection: CollectionRef }
+  | { kind: 'resolves'; bodyRef: string }
+  | { kind: 'unresolved'; bodyRef: string };
+
+/** Where a `set` writes. */
+export type SetTarget = { kind: 'self' } | { kind: 'singleton'; node: SingletonNode };
+
+/** One effect of an action. */
+export type ActionEffect =
+  | { kind: 'set'; target: SetTarget; values: Record<string, ValueSpec>; when?: Condition }
+  | {
+      kind: 'create';
+      resource: ResourceType;
+      /** Every collection the new instance appears in (no free parameters). */
+      in: CollectionRef[];
+      values: Record<string, ValueSpec>;
+      /** Live telephony may end the new instance at any time after it appeared (a call). */
+      transient: boolean;
+      when?: Condition;
+    }
+  | {
+      kind: 'remove';
+      target: InstanceSelector;
+      /** Undefined: gone from every collection, and its UUID answers 404. Else: no longer listed in these (those that listed it). */
+      from?: CollectionRef[];
+      when?: Condition;
+    };
+
+/** A body property that names an instance by its symbolic name. */
+export interface BodyRef {
+  property: string;
+  /** The collection the name is looked up in, its parameters filled from the action's path. */
+  collection: CollectionRef;
+  resource: ResourceType;
+  /** What a name the collection does not hold means: a 404, or a destination outside the server. */
+  unknown: 'notFound' | 'outside';
+}
+
+/** The parsed `x-action` of one action. */
+export interface ActionEffects {
+  bodyRefs: Record<string, BodyRef>;
+  effects: ActionEffect[];
+  /** The action answers 409 (and changes nothing) when any of these holds. */
+  conflicts: Condition[];
+  /** The checker acts only on instances it created itself (live calls of real people are left alone). */
+  onlyOnCreated: boolean;
 }

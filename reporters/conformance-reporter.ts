@@ -3,10 +3,10 @@
  * that ended without one (a crash in a suite file, a timeout) into an `error` verdict of its rule.
  */
 import type { Reporter, TestCase, TestModule } from 'vitest/node';
-import { unjudgedResult, type RuleResult } from '../suites/check.js';
-import type { RequestTally } from '../suites/coverage.js';
-import type { ReplayCase } from './report-model.js';
-import { ruleCatalogue } from '../suites/rules.js';
+import type { RequestTally } from './vocabulary/coverage.js';
+import type { ReplayCase } from './vocabulary/replay-case.js';
+import { unjudgedResult, type RuleResult } from './vocabulary/rule-result.js';
+import { ruleCatalogue } from './vocabulary/rules.js';
 
 /** Options of {@link ConformanceReporter}. */
 export interface ConformanceReporterOptions {

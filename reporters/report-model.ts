@@ -3,11 +3,15 @@
  * DESIGN.md (an interface: keep it) and is published as conformance-report.schema.json; everything added here is
  * optional or additive, so a reader of the minimal shape reads every report.
  */
-import type { RuleResult, Verdict } from '../suites/check.js';
-import type { Finding } from '../suites/finding.js';
-import { ruleCatalogue } from '../suites/rules.js';
+import type { ContractCoverage } from './vocabulary/coverage.js';
+import type { Finding } from './vocabulary/finding.js';
+import { failureKeyDescription, failureSignatures, type ReplayOutcome } from './vocabulary/replay-case.js';
+import type { RuleResult, Verdict } from './vocabulary/rule-result.js';
+import { ruleCatalogue } from './vocabulary/rules.js';
 
-export type { Finding, RecordedRequest } from '../suites/finding.js';
+export type { Finding, RecordedRequest } from './vocabulary/finding.js';
+export { coverageTotals, type ContractCoverage, type OperationCoverage } from './vocabulary/coverage.js';
+export { failureKey, failureKeyDescription, failureSignatures, type ReplayCase, type ReplayOutcome } from './vocabulary/replay-case.js';
 export type { Verdict };
 
 /**
@@ -53,81 +57,6 @@ export interface BaselineComparison {
   fixed: string[];
   /** What "the same failure" means, in words (the key of {@link failureKey}). */
   key: string;
-}
-
-/** One recorded failing case that --replay sent again, and whether it still fails. */
-export interface ReplayCase {
-  ruleId: string;
-  /** The property of the rule that found it; absent for a finding made outside a property. */
-  property?: string;
-  seed?: number;
-  path?: string;
-  /** The recorded finding's message. */
-  message: string;
-  /** `exact`: the recorded seed and path rebuilt the shrunk case; `rule`: no path was recorded, the rule ran again with the recorded seed. */
-  how: 'exact' | 'rule';
-  stillFails: boolean;
-  /** The message of the finding that the replay produced, when it still fails. */
-  replayMessage?: string;
-}
-
-/** What --replay did. */
-export interface ReplayOutcome {
-  /** The report the cases came from. */
-  source: string;
-  /** The seed of the recorded run. */
-  sourceSeed: number;
-  cases: ReplayCase[];
-}
-
-/** How one operation of the contract (a path and method) was exercised. */
-export interface OperationCoverage {
-  method: string;
-  /** The path template, in its UUID form. */
-  template: string;
-  kind: 'collection' | 'instance' | 'singleton' | 'action';
-  /** For an action: its name (`pause`). */
-  action?: string;
-  /** Requests sent to it, with any credentials. */
-  requests: number;
-  /** Responses by status (`"0"`: no response). */
-  statuses: Record<string, number>;
-  /** Every combination of addressing forms the path allows, e.g. `uuid/name`; and those sent. */
-  forms: { possible: string[]; exercised: string[] };
-  /** Rules whose checks sent it. */
-  rules: string[];
-  /** Why it was not exercised (or not in every form). */
-  reason?: string;
-}
-
-/** Which parts of the contract the run exercised. */
-export interface ContractCoverage {
-  operations: OperationCoverage[];
-  totals: {
-    operations: { exercised: number; total: number };
-    addressingForms: { exercised: number; total: number };
-    actions: { exercised: number; total: number };
-  };
-  /** Requests whose method the contract does not list for the path they reached (HTTP-METHOD sends these on purpose). */
-  outsideContract: { method: string; template: string; requests: number }[];
-  /** Requests that matched no path of the contract, with a few examples. */
-  unmatched: { requests: number; examples: string[] };
-}
-
-/** The totals of a coverage: operations, addressing forms and actions exercised, of those the contract has. */
-export function coverageTotals(operations: readonly OperationCoverage[]): ContractCoverage['totals'] {
-  const actions = operations.filter((op) => op.kind === 'action');
-  return {
-    operations: { exercised: operations.filter((op) => op.requests > 0).length, total: operations.length },
-    addressingForms: {
-      exercised: operations.reduce((sum, op) => sum + op.forms.exercised.length, 0),
-      total: operations.reduce((sum, op) => sum + op.forms.possible.length, 0),
-    },
-    actions: {
-      exercised: new Set(actions.filter((op) => op.requests > 0).map((op) => op.action)).size,
-      total: new Set(actions.map((op) => op.action)).size,
-    },
-  };
 }
 
 /** A conformance report. */
@@ -205,35 +134,6 @@ export function countVerdicts(rules: readonly Pick<ReportRule, 'verdict'>[]): Ve
   for (const rule of rules) summary[rule.verdict] += 1;
   return summary;
 }
-
-/**
- * The key that makes two failures "the same" for --baseline: the rule id and the finding's message, with UUIDs
- * replaced by `<uuid>` (a restart renews them) and runs of white space collapsed. Expected, actual, requests,
- * seed and path are not part of it: they name the concrete instances of one run.
- */
-export function failureKey(ruleId: string, message: string): string {
-  const normalised = message
-    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, '<uuid>')
-    .replace(/\s+/g, ' ')
-    .trim();
-  return `${ruleId}\u0000${normalised}`;
-}
-
-/**
- * What makes two failures "the same" for --baseline: what failed, not the instance it was met on. A finding that
- * names its contract operations is the rule id, the property that found it and those operations (another seed
- * meets the same fault on another instance, at the same paths); one that does not (an older report) is
- * {@link failureKey}. Either match makes a failure known.
- */
-export function failureSignatures(ruleId: string, finding: Pick<Finding, 'message' | 'property' | 'operations'>): string[] {
-  const signatures = [failureKey(ruleId, finding.message)];
-  if (finding.operations?.length) signatures.push(`${ruleId}\u0000${finding.property ?? ''}\u0000${finding.operations.join('\n')}`);
-  return signatures;
-}
-
-/** {@link failureSignatures} in words, as the report states it. */
-export const failureKeyDescription =
-  'rule id + property + the contract operations of its requests (METHOD and path template); or rule id + finding message (UUIDs replaced by <uuid>, white space collapsed)';
 
 /**
  * Marks each failure of `report` known or new against `baseline` (a previous report), lists the rules fixed since,

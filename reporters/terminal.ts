@@ -3,7 +3,7 @@
  * terminal, plain lines otherwise), and at the end a summary table of the report model. Colour only on a terminal,
  * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
  */
-import type { RuleResult } from '../suites/check.js';
+import type { RuleResult } from './vocabulary/rule-result.js';
 import { countVerdicts, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
 
 /** Where the output goes and how it may look. */

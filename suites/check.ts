@@ -9,30 +9,20 @@ import type { ResourceModel } from '../contracts/resource-model.js';
 import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
 import { toFinding, type Finding, type FindingInput } from './finding.js';
 import { inOrder } from './in-order.js';
-import { ruleById, type RuleDefinition, type RuleFamily, type RuleLevel } from './rules.js';
-import type { RestartOptions } from './suite-options.js';
+import { unjudgedResult, type RuleResult, type Verdict } from '../reporters/vocabulary/rule-result.js';
+import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
-/** A rule's verdict. */
-export type Verdict = 'pass' | 'fail' | 'skip' | 'error';
+export { unjudgedResult, type RuleResult, type Verdict };
 
-/** The result of one rule on the target: what the report model is built from. */
-export interface RuleResult {
-  id: string;
-  level: RuleLevel;
-  family: RuleFamily;
-  statement: string;
-  verdict: Verdict;
-  /** `inferred` when the rule, or every finding of it, rests on inferred parts of LIVE-API.md. */
-  provenance: 'doc' | 'inferred';
-  /** Why it was skipped or could not be decided. */
-  reason?: string;
-  findings: Finding[];
-  /** What was exercised: counts of cases, forms, pairs. */
-  notes: string[];
-  durationMs: number;
-  /** Requests the check sent. */
-  requests: number;
+/** How the suites restart the target, when a restart rule needs it. */
+export interface RestartOptions {
+  /** A shell command that restarts the target (--restart-cmd); it may return before the target is back. */
+  command?: string;
+  /** For --embedded: the control URL of the reference server, POSTed to restart it. */
+  controlUrl?: string;
+  /** How long to wait for the target to answer again, seconds. Default 120. */
+  readyTimeoutS: number;
 }
 
 /** Settings every check reads. */
@@ -170,24 +160,6 @@ function plainCounterexample(value: unknown): unknown {
       return item;
     }) ?? 'null',
   );
-}
-
-/** The result of a rule that was not judged on the target: skipped by selection, or left undecided. */
-export function unjudgedResult(ruleId: string, verdict: 'skip' | 'error', reason: string, durationMs = 0): RuleResult {
-  const rule = ruleById(ruleId);
-  return {
-    id: rule.id,
-    level: rule.level,
-    family: rule.family,
-    statement: rule.statement,
-    verdict,
-    provenance: rule.provenance,
-    reason,
-    findings: [],
-    notes: [],
-    durationMs,
-    requests: 0,
-  };
 }
 
 /** Creates the shared environment of a run. */

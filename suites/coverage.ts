@@ -12,30 +12,13 @@ import {
   type PathNode,
   type ResourceModel,
 } from '../contracts/resource-model.js';
-import { coverageTotals, type ContractCoverage, type OperationCoverage } from '../reporters/report-model.js';
+import { coverageTotals, type ContractCoverage, type OperationCoverage, type OperationTally, type RequestTally } from '../reporters/vocabulary/coverage.js';
 import type { RuleResult } from './check.js';
 import type { Exchange } from './target-client.js';
 import { matchRequestPath } from '../contracts/request-path.js';
 
 export { matchRequestPath, type PathMatch } from '../contracts/request-path.js';
-
-/** Requests of one operation in one addressing form, as one rule sent them. */
-export interface OperationTally {
-  method: string;
-  template: string;
-  /** The forms label, e.g. `uuid/name`; empty for a path without instance levels. */
-  forms: string;
-  requests: number;
-  statuses: Record<string, number>;
-  /** For a collection read that answered a JSON array: the most items seen in one answer. */
-  listedItems?: number;
-}
-
-/** What one rule's requests covered: plain data, carried from the worker to the reporter in the test's meta. */
-export interface RequestTally {
-  operations: OperationTally[];
-  unmatched: { requests: number; examples: string[] };
-}
+export type { OperationTally, RequestTally };
 
 /** How many unmatched paths a tally keeps as examples. */
 const unmatchedExamples = 5;

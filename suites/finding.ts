@@ -1,27 +1,13 @@
 /**
- * The typed failure a check produces, and the pieces it is made of: what was sent, what came back, and how to
- * send it again. Findings are data; reporters render them late.
+ * How a check makes a finding (reporters/vocabulary/finding.ts) from the exchanges that show it: what was sent,
+ * what came back, and how to send it again. Findings are data; reporters render them late.
  */
 import { matchRequestPath } from '../contracts/request-path.js';
 import type { ResourceModel } from '../contracts/resource-model.js';
+import type { Finding, RecordedRequest } from '../reporters/vocabulary/finding.js';
 import type { Exchange } from './target-client.js';
 
-/** One request of a finding, as the JSON report shows it. */
-export interface RecordedRequest {
-  method: string;
-  /** The full URL that was requested. */
-  url: string;
-  /** The response status; 0 when no response came (timeout, reset, refused). */
-  status: number;
-  /** The request body sent, when there was one. */
-  requestBody?: string;
-  /** The response body (parsed JSON where it was JSON, else text, capped). */
-  body?: unknown;
-  /** The response's Content-Type. */
-  contentType?: string;
-  /** What went wrong on the wire, when no response came. */
-  transportError?: string;
-}
+export type { Finding, RecordedRequest };
 
 /** What a check reports when a rule is broken. */
 export interface FindingInput {
@@ -34,30 +20,6 @@ export interface FindingInput {
   /** The exchanges that show it, in order. */
   exchanges: Exchange[];
   /** Set when the finding rests only on elements the contract marks inferred. */
-  provenance?: 'doc' | 'inferred';
-}
-
-/** A finding as it is stored in the report. */
-export interface Finding {
-  message: string;
-  expected: string;
-  actual: string;
-  requests: RecordedRequest[];
-  /** One shell-quoted curl line per request, credentials as $ISYM_USER:$ISYM_PASSWORD. */
-  curl: string[];
-  /** The fast-check seed of the run that found it. */
-  seed?: number;
-  /** The fast-check path of the shrunk counterexample; with the seed it rebuilds the case. */
-  path?: string;
-  /** The shrunk counterexample, as JSON. */
-  counterexample?: unknown;
-  /** The property (within the rule) that found it, for --replay. */
-  property?: string;
-  /**
-   * The contract operations its requests were sent to (`GET /coreServers/{coreServerId}/users/{userId}`), sorted,
-   * instances aside: --baseline matches a failure by them, so the same fault met on another instance stays known.
-   */
-  operations?: string[];
   provenance?: 'doc' | 'inferred';
 }
 

@@ -2,13 +2,11 @@
  * --replay: sends the failing cases recorded in a previous conformance.json again, rule by rule, and says for each
  * whether it still fails. A finding found by a property is rebuilt exactly from its seed and path (fast-check
  * replays the shrunk case, and only that property of the rule runs); a finding made outside a property is
- * replayed by running its rule again with the recorded seed.
+ * replayed by running its rule again with the recorded seed. The runner reads the plan from the previous report
+ * (runner/previous-report.ts).
  */
-import { readFile } from 'node:fs/promises';
-import type { ConformanceReport, ReplayCase } from '../reporters/report-model.js';
-import { failureKey } from '../reporters/report-model.js';
+import { failureKey, type ReplayCase } from '../reporters/vocabulary/replay-case.js';
 import { runCheck, type CheckEnvironment, type ConformanceCheck, type RuleResult } from './check.js';
-import { matchesSelector } from './rules.js';
 
 /** One recorded failing case to send again (plain data: it travels to the suites through vitest's provide). */
 export interface ReplayRequest {
@@ -21,25 +19,6 @@ export interface ReplayRequest {
 
 /** The cases to replay, by rule id. */
 export type ReplayPlan = Record<string, ReplayRequest[]>;
-
-/**
- * The failing cases of `report`, by rule id: every finding of every failed rule, limited to the rules that
- * `only` selects (ids or family prefixes; empty: all).
- */
-export function replayPlanFromReport(report: Pick<ConformanceReport, 'rules' | 'seed'>, only: readonly string[] = []): ReplayPlan {
-  const plan: ReplayPlan = {};
-  for (const rule of report.rules) {
-    if (rule.verdict !== 'fail') continue;
-    if (only.length > 0 && !matchesSelector(rule.id, only)) continue;
-    plan[rule.id] = rule.findings.map((finding) => {
-      const request: ReplayRequest = { message: finding.message, seed: finding.seed ?? report.seed };
-      if (finding.property !== undefined) request.property = finding.property;
-      if (finding.path !== undefined) request.path = finding.path;
-      return request;
-    });
-  }
-  return plan;
-}
 
 /** Whether a recorded case can be rebuilt exactly (a property, its seed and its path were recorded). */
 function isExact(request: ReplayRequest): request is ReplayRequest & { property: string; seed: number; path: string } {
@@ -105,24 +84,4 @@ function mergeReplayResults(results: RuleResult[], caseCount: number): RuleResul
     merged.reason = first.reason ?? 'nothing to replay on this target';
   }
   return merged;
-}
-
-/** Thrown when a previous report given to --replay or --baseline cannot be used. */
-export class PreviousReportError extends Error {
-  readonly code = 'PREVIOUS_REPORT_UNUSABLE';
-}
-
-/** Reads a previous conformance.json (for --replay or --baseline); throws {@link PreviousReportError} naming what is wrong. */
-export async function readPreviousReport(file: string, option: string): Promise<ConformanceReport> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
-  } catch (error) {
-    throw new PreviousReportError(`${option} ${file}: cannot read it as JSON (${(error as Error).message}). Give the conformance.json of an earlier run.`);
-  }
-  const report = parsed as Partial<ConformanceReport>;
-  if (!report || !Array.isArray(report.rules) || typeof report.seed !== 'number') {
-    throw new PreviousReportError(`${option} ${file}: this is not a conformance report (it needs "rules" and "seed"). Give the conformance.json of an earlier run.`);
-  }
-  return report as ConformanceReport;
 }

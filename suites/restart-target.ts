@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describeOutcome } from './finding.js';
-import type { RestartOptions } from './suite-options.js';
+import type { RestartOptions } from './check.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
 /** The path polled to tell whether the target is back: the root collection of every Live API. */

@@ -1,19 +1,18 @@
 /**
  * The options the runner hands to the suites (through vitest's `provide` / `inject`): plain data only.
  */
-import type { CheckSettings } from './check.js';
+import type { CheckSettings, RestartOptions } from './check.js';
 import type { ReplayPlan } from './replay.js';
-import type { TlsOptions } from './run-inputs.js';
 import type { Shard } from './work-split.js';
 
-/** How the suites restart the target, when a restart rule needs it. */
-export interface RestartOptions {
-  /** A shell command that restarts the target (--restart-cmd); it may return before the target is back. */
-  command?: string;
-  /** For --embedded: the control URL of the reference server, POSTed to restart it. */
-  controlUrl?: string;
-  /** How long to wait for the target to answer again, seconds. Default 120. */
-  readyTimeoutS: number;
+/** TLS settings of a run: a CA to trust (--cacert), or no certificate check at all (--insecure). */
+export interface TlsOptions {
+  /** The file --cacert named, absolute (curl lines carry it). */
+  caFile?: string;
+  /** Its PEM text. */
+  ca?: string;
+  /** --insecure: the target's certificate is not checked (curl's -k). */
+  insecure?: boolean;
 }
 
 /** Everything a suite needs to check a target. */

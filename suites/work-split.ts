@@ -11,7 +11,7 @@
  * own churn, which the read-only rules are built to tolerate; only a restart (shard 1, last) takes the shared
  * target away from the others for a while. A rule not listed here counts as one that may change state.
  */
-import { ruleCatalogue } from './rules.js';
+import { ruleCatalogue } from '../reporters/vocabulary/rules.js';
 
 /** Rules whose checks send only GETs with valid credentials, and so cannot disturb other rules. */
 export const readOnlyRules: ReadonlySet<string> = new Set([

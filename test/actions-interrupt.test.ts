@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { expect, test } from 'vitest';
-import { runConformance } from '../suites/run-conformance.js';
+import { runConformance } from '../suites/runner/run-conformance.js';
 import { BASE_PATH } from './reference-server/http-server.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer } from './reference-server/index.js';
 

@@ -8,7 +8,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runConformance } from '../suites/run-conformance.js';
+import { runConformance } from '../suites/runner/run-conformance.js';
 import { BASE_PATH } from './reference-server/http-server.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
 

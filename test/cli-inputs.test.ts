@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ruleCatalogue } from '../suites/rules.js';
+import { ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
 import { runCli } from './support/run-cli.js';
 

@@ -3,7 +3,7 @@
  * (rarely) the rules that its fault breaks too by its nature. Every other rule outside the caught rule's family
  * must pass or skip. A new mutant is a fault in test/reference-server/faults.ts and a row here: no new test code.
  */
-import type { ConformanceRunOptions } from '../suites/run-conformance.js';
+import type { ConformanceRunOptions } from '../suites/runner/run-conformance.js';
 import type { ReferenceServerOptions } from './reference-server/index.js';
 
 export interface MutantRow {

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runConformance } from '../suites/run-conformance.js';
+import { runConformance } from '../suites/runner/run-conformance.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
 import { defineMutantMatrix } from './support/mutant-matrix.js';
 

@@ -34,7 +34,7 @@ describe('npm pack', () => {
       'README.md',
       'LICENSE',
       'dist/bin/isym-conform.js',
-      'dist/suites/run-conformance.js',
+      'dist/suites/runner/run-conformance.js',
       'dist/suites/addressing.suite.js',
       'dist/test/reference-server/index.js',
       'contracts/isymphony-live.yaml',

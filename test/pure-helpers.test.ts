@@ -9,7 +9,7 @@ import { buildPath, type PathNodeBase, type ResourceType } from '../contracts/re
 import { allAddressingForms } from '../suites/arbitraries/addressing-forms.js';
 import { canonicalJson, stableDifferences } from '../suites/compare.js';
 import { curlLine, shellQuote } from '../suites/finding.js';
-import { matchesSelector } from '../suites/rules.js';
+import { matchesSelector } from '../reporters/vocabulary/rules.js';
 import { sample, seededRandom } from '../suites/seeded-random.js';
 import type { Exchange } from '../suites/target-client.js';
 

@@ -5,7 +5,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { runConformance } from '../suites/run-conformance.js';
+import { runConformance } from '../suites/runner/run-conformance.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer } from './reference-server/index.js';
 import { testOutputDir } from './reporters-support.js';
 

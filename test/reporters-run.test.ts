@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ConformanceReport } from '../reporters/report-model.js';
-import { runConformance, type ConformanceRunOptions, type ConformanceRunResult } from '../suites/run-conformance.js';
+import { runConformance, type ConformanceRunOptions, type ConformanceRunResult } from '../suites/runner/run-conformance.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
 import { reportSchemaErrors } from './support/report-schema.js';
 import { checkWrittenFiles, junitVerdict, parseJunit, testOutputDir } from './reporters-support.js';

@@ -7,7 +7,7 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runConformance, type ConformanceRunOptions, type ConformanceRunResult } from '../../suites/run-conformance.js';
+import { runConformance, type ConformanceRunOptions, type ConformanceRunResult } from '../../suites/runner/run-conformance.js';
 import { startControlServer } from '../reference-server/control-server.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type ReferenceServerOptions } from '../reference-server/index.js';
 

@@ -5,9 +5,9 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { formatByName, reportFormats } from '../reporters/index.js';
-import { MergeError, mergeReports, type NamedReport } from '../reporters/merge.js';
-import { reportFails, type ConformanceReport } from '../reporters/report-model.js';
+import { formatByName, reportFormats } from '../../reporters/index.js';
+import { MergeError, mergeReports, type NamedReport } from '../../reporters/merge.js';
+import { reportFails, type ConformanceReport } from '../../reporters/report-model.js';
 import { writeReports } from './run-conformance.js';
 import { prepareReportDir } from './run-inputs.js';
 

@@ -8,21 +8,23 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestSequencerConstructor, TestSpecification } from 'vitest/node';
-import { ContractError } from '../contracts/contract-error.js';
-import { defaultContractPath, loadContract, type LoadedContract } from '../contracts/load-contract.js';
-import { ConformanceReporter } from '../reporters/conformance-reporter.js';
-import { formatByName, reportFormats } from '../reporters/index.js';
-import { buildReport, compareWithBaseline, reportFails, type ConformanceReport } from '../reporters/report-model.js';
-import type { RuleResult } from './check.js';
-import { checks } from './checks/index.js';
-import { buildContractCoverage } from './coverage.js';
-import { interruptedResult } from './interruptible.js';
-import { PreviousReportError, readPreviousReport, replayPlanFromReport, type ReplayPlan } from './replay.js';
-import { familyOrder, matchesSelector } from './rules.js';
-import type { RestartOptions, SuiteOptions } from './suite-options.js';
-import { checkRunInputs, prepareReportDir, type TlsOptions } from './run-inputs.js';
-import { certificateAdvice, TargetClient } from './target-client.js';
-import { formatShard, inShard, type Shard } from './work-split.js';
+import { ContractError } from '../../contracts/contract-error.js';
+import { defaultContractPath, loadContract, type LoadedContract } from '../../contracts/load-contract.js';
+import { ConformanceReporter } from '../../reporters/conformance-reporter.js';
+import { formatByName, reportFormats } from '../../reporters/index.js';
+import { buildReport, compareWithBaseline, reportFails, type ConformanceReport } from '../../reporters/report-model.js';
+import type { RuleResult } from '../check.js';
+import { checks } from '../checks/index.js';
+import { buildContractCoverage } from '../coverage.js';
+import { interruptedResult } from '../interruptible.js';
+import type { ReplayPlan } from '../replay.js';
+import { PreviousReportError, readPreviousReport, replayPlanFromReport } from './previous-report.js';
+import { familyOrder, matchesSelector } from '../../reporters/vocabulary/rules.js';
+import type { RestartOptions } from '../check.js';
+import type { SuiteOptions, TlsOptions } from '../suite-options.js';
+import { checkRunInputs, prepareReportDir } from './run-inputs.js';
+import { certificateAdvice, TargetClient } from '../target-client.js';
+import { formatShard, inShard, type Shard } from '../work-split.js';
 
 /** Options of one run. */
 export interface ConformanceRunOptions {
@@ -108,10 +110,10 @@ export function packageRoot(): string {
 }
 
 /**
- * Where the suite files are: beside this file. Run from source, they are the TypeScript files of suites/; run from
- * dist/ (the installed package), the compiled ones of dist/suites/, so the package ships no source.
+ * Where the suite files are: in the folder above the runner's. Run from source, they are the TypeScript files of
+ * suites/; run from dist/ (the installed package), the compiled ones of dist/suites/, so the package ships no source.
  */
-const suitesDir = dirname(fileURLToPath(import.meta.url));
+const suitesDir = dirname(dirname(fileURLToPath(import.meta.url)));
 const suiteFileEnding = fileURLToPath(import.meta.url).endsWith('.ts') ? '.suite.ts' : '.suite.js';
 
 /** The tool's name and version, from package.json. */

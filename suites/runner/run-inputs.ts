@@ -6,7 +6,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { ruleCatalogue, rulePrefixes, unknownSelectors } from './rules.js';
+import type { TlsOptions } from '../suite-options.js';
+import { ruleCatalogue, rulePrefixes, unknownSelectors } from '../../reporters/vocabulary/rules.js';
 
 /** Why `target` cannot be a Live API base, or undefined when it is an http(s) URL. */
 export function targetUrlProblem(target: string): string | undefined {
@@ -71,16 +72,6 @@ export async function prepareReportDir(reportDir: string): Promise<string | unde
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
     return `The report folder ${dir} cannot be created or written (${code}: ${(error as Error).message.replace(/^\w+: /, '')}); ${advice}.`;
   }
-}
-
-/** TLS settings of a run: a CA to trust (--cacert), or no certificate check at all (--insecure). */
-export interface TlsOptions {
-  /** The file --cacert named, absolute (curl lines carry it). */
-  caFile?: string;
-  /** Its PEM text. */
-  ca?: string;
-  /** --insecure: the target's certificate is not checked (curl's -k). */
-  insecure?: boolean;
 }
 
 /** The inputs {@link checkRunInputs} judges. */
