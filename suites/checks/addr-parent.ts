@@ -107,6 +107,9 @@ async function tryForeignParentRead(context: CheckContext, tally: ForeignParentT
     // The parent may have gained the instance meanwhile: read its collection again before calling it a fault.
     const relisted = await readListing(context.client, collection, parent.refs);
     if (explainedByNewMembership(relisted, target, form, answer)) continue;
+    // An instance that comes and goes on its own (an agent that logged in at its phone and out again between the
+    // reads) may have belonged to the parent for a moment: gone from its source too, it is not judged (§5).
+    if (collection.resource.liveMembership && !lists(await readListing(context.client, pair.fpCase.source.node, pair.fpCase.source.parentRefs), target.id)) continue;
     return foreignParentFinding(pair, forms, expectation, answer, relisted.exchange);
   }
   return undefined;
