@@ -13,7 +13,7 @@ import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
 import { chooseInvocation, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
-import { compareStates, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
+import { compareStates, conflictMayHaveFlickered, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -117,8 +117,12 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const before: Observation = { state: mergeStates(known.state, fresh.state), exchanges: new Map([...known.exchanges, ...fresh.exchanges]), unreadable: fresh.unreadable };
   const prediction = predict(arena, before.state, invocation);
   if (!(options.statuses ?? [204]).includes(prediction.status)) return { skipped: `the state moved before the action: now ${prediction.reason}` };
-  const exchange = requireAnswer(await session.act(invocation));
-  const after = await session.observe(scope);
+  let exchange = requireAnswer(await session.act(invocation));
+  let after = await session.observe(scope);
+  if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)) {
+    exchange = requireAnswer(await session.act(invocation));
+    after = await session.observe(scope);
+  }
   const outcome = expectedAfter(before.state, prediction, after.state);
   prediction.creates.forEach((create, index) => {
     const id = outcome.createdIds[index];

@@ -495,6 +495,15 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
 }
 
 /**
+ * Whether a 409 where the look predicted 204 may be a member that came and went on its own around the action (an
+ * agent that logged in at its phone and out again before the look after it: LIVE-API.md §5). The action then
+ * changed nothing, and the checker sends it once more rather than judge a state it could not see.
+ */
+export function conflictMayHaveFlickered(invocation: ActionInvocation, prediction: Prediction, status: number): boolean {
+  return status === 409 && prediction.status === 204 && conflictOnLiveMembership(invocation);
+}
+
+/**
  * Whether the target's `status`, other than the predicted one, can be live telephony moving the state between the
  * look and the action rather than a fault (LIVE-API.md §5: agents, calls and logins come and go on their own; a
  * checker that cannot decide must not fail): the instance acted on left on its own; or members of such a

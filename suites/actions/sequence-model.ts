@@ -14,7 +14,7 @@ import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
-import { adoptLiveMembership, compareStates, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, unrangedValue, type Difference, type ResourceLookup } from './effect-model.js';
+import { adoptLiveMembership, compareStates, conflictMayHaveFlickered, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, unrangedValue, type Difference, type ResourceLookup } from './effect-model.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
 import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
@@ -158,13 +158,18 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
     const before = pre ? mergeStates(model.state, pre) : model.state;
     let prediction = predict(real.arena, before, invocation);
-    const exchange = await real.session.act(invocation);
+    let exchange = await real.session.act(invocation);
     real.steps.push({ invocation, expected: prediction.status, reason: prediction.reason, exchange });
     model.steps += 1;
 
     const look = joinScopes(real.scope, live);
     real.lookup.add(look);
-    const after = await real.session.observe(look);
+    let after = await real.session.observe(look);
+    if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
+      exchange = await real.session.act(invocation);
+      real.steps[real.steps.length - 1] = { invocation, expected: prediction.status, reason: prediction.reason, exchange };
+      after = await real.session.observe(look);
+    }
     if (stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
       // Live telephony moved the state between the look and the action (a call ended, an agent logged in or out
       // at its phone: LIVE-API.md §5). Not a divergence: the model takes the target's members as they are now.
