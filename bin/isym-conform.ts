@@ -14,6 +14,7 @@ import { ruleById, ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { mergeReportFiles } from '../suites/runner/merge-reports.js';
 import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/runner/run-conformance.js';
 import { checkRunInputs } from '../suites/runner/run-inputs.js';
+import { applyConfigFile, ConfigFileError, readConfigFile } from './config-file.js';
 import { parseShard } from '../suites/work-split.js';
 
 function integerOption(name: string, min: number) {
@@ -96,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('isym-conform')
     .description('Checks a server that implements the iSymphony REST Live API against the conformance rules, and writes a report.')
     .version(tool.version)
+    .option('--config <file>', 'a JSON or JS file of options (keys: the long option names without dashes); default: isym-conform.config.json, .isym-conformrc(.json), isym-conform.config.js/.mjs/.cjs or an "isym-conform" key of package.json, in the working directory')
     .option('--target <url>', 'the Live API base, e.g. http://pbx:58080/communication_manager/rest/live (or ISYM_TARGET)')
     .option('--embedded', 'start the bundled reference server and check it (no iSymphony needed)')
     .option('--user <user>', 'HTTP Basic user (or ISYM_USER)')
@@ -146,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
         'Output: progress lines go to stderr; the summary and the verdict go to stdout, so `isym-conform ... > result.txt`\n' +
         '  keeps the result while a CI log still shows the progress. Problems (exit 2, 3) go to stderr.\n\n' +
         'Environment: ISYM_TARGET, ISYM_USER, ISYM_PASSWORD stand for --target, --user, --password (the command line wins).\n\n' +
+        'Config file: the command line wins over the environment, which wins over the file; the file holds no credentials.\n\n' +
         'Examples:\n  isym-conform --embedded\n  isym-conform --embedded --shard 2/3 --seed 7 --report-dir shard-2   # then: isym-conform merge shard-1 shard-2 shard-3\n  ISYM_USER=manager ISYM_PASSWORD=... isym-conform --target http://pbx:58080/communication_manager/rest/live --format junit,md\n',
     )
     .exitOverride()
@@ -157,13 +160,24 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
-  const options = program.opts();
-  if (options.listRules) {
+  if (program.opts().listRules) {
     process.stdout.write(listRules());
     return 0;
   }
-  // ISYM_TARGET stands for --target, unless the command line names a target (or --embedded).
-  if (options.target === undefined && !options.embedded && process.env.ISYM_TARGET) options.target = process.env.ISYM_TARGET;
+  // ISYM_TARGET stands for --target, unless the command line names a target (or --embedded); it wins over the file.
+  if (program.opts().target === undefined && !program.opts().embedded && process.env.ISYM_TARGET) program.setOptionValueWithSource('target', process.env.ISYM_TARGET, 'env');
+  // The config file fills in what the command line and the environment left unset.
+  let configFile: string | undefined;
+  try {
+    const config = await readConfigFile(program.opts().config);
+    if (config) applyConfigFile(program, config);
+    configFile = config?.file;
+  } catch (error) {
+    if (!(error instanceof ConfigFileError)) throw error;
+    process.stderr.write(`isym-conform: ${error.message}\n`);
+    return 2;
+  }
+  const options = program.opts();
   if (!options.target === !options.embedded) {
     process.stderr.write('isym-conform: give either --target URL or --embedded. See isym-conform --help.\n');
     return 2;
@@ -233,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
       strict: Boolean(options.strict),
       requireAll: Boolean(options.requireAll),
       sut: options.sut,
+      configFile,
       caFile: options.cacert,
       insecure: Boolean(options.insecure),
       baselineFile: options.baseline,
