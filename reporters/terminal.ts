@@ -5,7 +5,7 @@
  * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
  */
 import type { RuleResult } from './vocabulary/rule-result.js';
-import { countVerdicts, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
+import { countVerdicts, rerunCommand, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
 import { cut, displayWidth, padEnd, padStart, paint, type TerminalStyle } from './terminal-text.js';
 
 /** Where the output goes and how it may look. */
@@ -120,14 +120,6 @@ export function renderOutcomeLines(report: ConformanceReport, files: readonly st
   return `${[`${outcome.title.toUpperCase()}: ${outcome.sentence}`, ...files.map((file) => `report: ${file}`)].join('\n')}\n`;
 }
 
-/** The command that reruns a failing rule's recorded cases: --replay of the JSON report when it was written. */
-function rerunCommand(report: ConformanceReport, ruleId: string, files: readonly string[]): string {
-  const restart = report.options.restart as { embedded?: boolean } | undefined;
-  const target = restart?.embedded ? '--embedded' : `--target ${report.target.url}`;
-  const json = files.find((file) => file.endsWith('conformance.json'));
-  return json ? `isym-conform ${target} --replay ${json} --only ${ruleId}` : `isym-conform ${target} --seed ${report.seed} --only ${ruleId}`;
-}
-
 /** A failing or undecided rule, told in full: what went wrong, the first request, its curl line, how to rerun it. */
 function failureStory(report: ConformanceReport, rule: ConformanceReport['rules'][number], files: readonly string[], options: Pick<TerminalOptions, 'color' | 'columns'>): string[] {
   const width = Math.max(40, (options.columns ?? 100) - 14);
@@ -148,7 +140,7 @@ function failureStory(report: ConformanceReport, rule: ConformanceReport['rules'
   const curl = finding.curl[finding.curl.length - 1];
   if (curl) lines.push(whole('curl', curl));
   if (finding.seed !== undefined && finding.path !== undefined) lines.push(field('fast-check', `seed ${finding.seed}, path ${finding.path}`));
-  lines.push(whole('rerun', rerunCommand(report, rule.id, files)));
+  lines.push(whole('rerun', rerunCommand(report, rule.id, files.find((file) => file.endsWith('conformance.json')))));
   if (rule.findings.length > 1) lines.push(`  ${paint(options, 'gray', `and ${rule.findings.length - 1} more finding(s) in the report`)}`);
   return lines;
 }
