@@ -14,6 +14,7 @@ import { ruleById, ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { mergeReportFiles } from '../suites/runner/merge-reports.js';
 import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/runner/run-conformance.js';
 import { checkRunInputs } from '../suites/runner/run-inputs.js';
+import { applyConfigFile, ConfigFileError, readConfigFile } from './config-file.js';
 import { parseShard } from '../suites/work-split.js';
 
 function integerOption(name: string, min: number) {
@@ -76,7 +77,8 @@ async function mergeCommand(argv: string[]): Promise<number> {
   const options = command.opts();
   const result = await mergeReportFiles({ inputs: command.args, reportDir: options.reportDir, formats: options.format, strict: Boolean(options.strict) });
   if (result.message) process.stderr.write(`isym-conform merge: ${result.message}\n`);
-  if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, terminalOptionsFor(process.stderr)));
+  // The result on stdout, problems on stderr: `isym-conform merge … > result.txt` keeps the verdict.
+  if (result.report) process.stdout.write(renderTerminalSummary(result.report, result.files, terminalOptionsFor(process.stdout)));
   return result.exitCode;
 }
 
@@ -95,6 +97,7 @@ async function main(argv: string[]): Promise<number> {
   const program = new Command('isym-conform')
     .description('Checks a server that implements the iSymphony REST Live API against the conformance rules, and writes a report.')
     .version(tool.version)
+    .option('--config <file>', 'a JSON or JS file of options (keys: the long option names without dashes); default: isym-conform.config.json, .isym-conformrc(.json), isym-conform.config.js/.mjs/.cjs or an "isym-conform" key of package.json, in the working directory')
     .option('--target <url>', 'the Live API base, e.g. http://pbx:58080/communication_manager/rest/live (or ISYM_TARGET)')
     .option('--embedded', 'start the bundled reference server and check it (no iSymphony needed)')
     .option('--user <user>', 'HTTP Basic user (or ISYM_USER)')
@@ -118,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--insecure', "do not check an https target's certificate at all, as curl's -k/--insecure")
     .option('--sut <name>', 'the system under test, e.g. "iSymphony 3.2.1" or your server\'s name and version: shown at the top of the reports')
     .addOption(new Option('--verbose', 'show a line for every rule as it is decided (pass and skip too, with the reason), and the table of every rule at the end').conflicts('quiet'))
-    .addOption(new Option('--quiet', 'no progress and no table: only the outcome line and the report files, on stdout (problems still go to stderr)'))
+    .addOption(new Option('--quiet', 'no progress and no table: only the outcome line and the report files (problems still go to stderr)'))
     .option('--list-rules', 'print every rule (id, level, family, provenance, statement) and exit')
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
@@ -142,7 +145,10 @@ async function main(argv: string[]): Promise<number> {
         '2 bad usage (checked before the first request: unknown rule ids, an unwritable report folder, a target that is no http(s) URL\n' +
         '  or not the Live API base, missing or refused credentials), or an unreadable or invalid contract;\n' +
         '3 the target could not be reached (or its certificate is not trusted: see --cacert, --insecure).\n\n' +
+        'Output: progress lines go to stderr; the summary and the verdict go to stdout, so `isym-conform ... > result.txt`\n' +
+        '  keeps the result while a CI log still shows the progress. Problems (exit 2, 3) go to stderr.\n\n' +
         'Environment: ISYM_TARGET, ISYM_USER, ISYM_PASSWORD stand for --target, --user, --password (the command line wins).\n\n' +
+        'Config file: the command line wins over the environment, which wins over the file; the file holds no credentials.\n\n' +
         'Examples:\n  isym-conform --embedded\n  isym-conform --embedded --shard 2/3 --seed 7 --report-dir shard-2   # then: isym-conform merge shard-1 shard-2 shard-3\n  ISYM_USER=manager ISYM_PASSWORD=... isym-conform --target http://pbx:58080/communication_manager/rest/live --format junit,md\n',
     )
     .exitOverride()
@@ -154,13 +160,24 @@ async function main(argv: string[]): Promise<number> {
     if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
     throw error;
   }
-  const options = program.opts();
-  if (options.listRules) {
+  if (program.opts().listRules) {
     process.stdout.write(listRules());
     return 0;
   }
-  // ISYM_TARGET stands for --target, unless the command line names a target (or --embedded).
-  if (options.target === undefined && !options.embedded && process.env.ISYM_TARGET) options.target = process.env.ISYM_TARGET;
+  // ISYM_TARGET stands for --target, unless the command line names a target (or --embedded); it wins over the file.
+  if (program.opts().target === undefined && !program.opts().embedded && process.env.ISYM_TARGET) program.setOptionValueWithSource('target', process.env.ISYM_TARGET, 'env');
+  // The config file fills in what the command line and the environment left unset.
+  let configFile: string | undefined;
+  try {
+    const config = await readConfigFile(program.opts().config);
+    if (config) applyConfigFile(program, config);
+    configFile = config?.file;
+  } catch (error) {
+    if (!(error instanceof ConfigFileError)) throw error;
+    process.stderr.write(`isym-conform: ${error.message}\n`);
+    return 2;
+  }
+  const options = program.opts();
   if (!options.target === !options.embedded) {
     process.stderr.write('isym-conform: give either --target URL or --embedded. See isym-conform --help.\n');
     return 2;
@@ -202,9 +219,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const target: string = embedded?.baseUrl ?? options.target;
 
-  const terminal = { ...terminalOptionsFor(process.stderr), everyRule: Boolean(options.verbose) };
+  // Progress goes to stderr and the result to stdout, each styled for its own stream (one may be a file, the other a
+  // terminal): `isym-conform … > result.txt` keeps the verdict while a CI log still shows the progress.
+  const progressTerminal = { ...terminalOptionsFor(process.stderr), everyRule: Boolean(options.verbose) };
+  const resultTerminal = { ...terminalOptionsFor(process.stdout), verbose: Boolean(options.verbose) };
   // A replay runs only the rules it replays: no totals then. --quiet shows no progress at all.
-  const progress = new TerminalProgress(options.quiet ? { ...terminal, write: () => {}, live: false } : terminal, options.replay ? new Map() : rulesPerFamily());
+  const progress = new TerminalProgress(options.quiet ? { ...progressTerminal, write: () => {}, live: false } : progressTerminal, options.replay ? new Map() : rulesPerFamily());
   try {
     if (!options.quiet) process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
     const result = await runConformance({
@@ -227,6 +247,7 @@ async function main(argv: string[]): Promise<number> {
       strict: Boolean(options.strict),
       requireAll: Boolean(options.requireAll),
       sut: options.sut,
+      configFile,
       caFile: options.cacert,
       insecure: Boolean(options.insecure),
       baselineFile: options.baseline,
@@ -242,7 +263,7 @@ async function main(argv: string[]): Promise<number> {
     progress.finish();
     if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
     if (result.report && options.quiet) process.stdout.write(renderOutcomeLines(result.report, result.files));
-    else if (result.report) process.stderr.write(renderTerminalSummary(result.report, result.files, { ...terminal, verbose: Boolean(options.verbose) }));
+    else if (result.report) process.stdout.write(renderTerminalSummary(result.report, result.files, resultTerminal));
     return result.exitCode;
   } finally {
     await control?.stop();

@@ -1,10 +1,15 @@
 /**
- * report.html: one self-contained page a vendor can read and send on. No network and no external asset: the
- * style and the one script (the verdict and family filters) are inline, and a Content-Security-Policy lets only
- * that script run (by its hash) and nothing be fetched. Every text that comes from the report (names, bodies,
- * messages: the target's data) goes through escape-html, so a target cannot put markup or script in the page.
- * Without the script every rule shows; printed, the page shows what the filters show, without the filters, and a
- * finding does not break across pages.
+ * report.html: one self-contained page a vendor can read and send on, laid out as a verdict. At the top: the
+ * verdict, the system under test, the target, the date and the command line that reproduces the run, then a list
+ * of what needs attention (the failed rules, and the MUST rules not checked), each linking to its rule below. The
+ * failed and the unchecked rules come first, open; the run's details, the passing rules and the contract coverage
+ * are collapsed (`<details>`), as are each finding's counterexample and internal names.
+ *
+ * No network and no external asset: the style and the one script (the verdict and family filters) are inline, and
+ * a Content-Security-Policy lets only that script run (by its hash) and nothing be fetched. Every text that comes
+ * from the report (names, bodies, messages: the target's data) goes through escape-html, so a target cannot put
+ * markup or script in the page. Without the script every rule shows; printed, the page shows what the filters
+ * show, without the filters, and a finding does not break across pages.
  */
 import { createHash } from 'node:crypto';
 import escapeHtml from 'escape-html';
@@ -12,6 +17,7 @@ import { bodyText, requestLine } from './finding-text.js';
 import {
   countVerdicts,
   notChecked,
+  rerunCommand,
   runOutcome,
   rulesByFamily,
   type ConformanceReport,
@@ -83,6 +89,12 @@ section, article { scroll-margin-top: 5.5rem; }
 #filters fieldset { display: inline-block; border: 1px solid var(--line); border-radius: 4px; margin: 0 .6rem .3rem 0; padding: .2rem .6rem; }
 #filters label { margin-right: .7rem; white-space: nowrap; } #filter-count { color: #57606a; }
 .partial { background: #fff8c5; border: 1px solid #d4a72c; border-radius: 4px; padding: .5rem .8rem; }
+summary { cursor: pointer; } summary h2, summary h4 { display: inline; border: 0; margin: 0; }
+details#coverage, details#run-details { margin-top: 2rem; } details#run-details > summary { font-weight: 600; }
+article.rule > details > summary { list-style-position: outside; } article.rule > details[open] > summary { margin-bottom: .4rem; }
+#attention { border: 1px solid var(--line); border-radius: 4px; padding: .2rem .9rem .5rem; margin: .8rem 0; }
+#attention h3 { text-transform: none; margin: .6rem 0 .2rem; font-size: 1rem; } #attention ul { margin: 0; padding-left: 1.1rem; list-style: none; } #attention li { margin: .2rem 0; }
+details.internals { margin: .3rem 0; color: #57606a; } .seed { margin: .3rem 0; }
 @media print {
   body { max-width: none; padding: 0; font-size: 11pt; } #filters { display: none !important; }
   tr { break-inside: avoid; } h2, h3, h4 { break-after: avoid; }
@@ -116,16 +128,64 @@ function outcomeLine(report: ConformanceReport): string {
   return `<p class="outcome ${tone}" id="outcome">${h(`${outcome.title}: ${outcome.sentence}`)}</p>`;
 }
 
-function summarySection(report: ConformanceReport): string {
+/** The rules that failed: they come first. */
+function failedRules(report: ConformanceReport): ReportRule[] {
+  return report.rules.filter((rule) => rule.verdict === 'fail');
+}
+
+/** The rules not checked: MUST rules skipped, and any rule that could not be decided. They come next. */
+function uncheckedRules(report: ConformanceReport): ReportRule[] {
+  const skipped = new Set(notChecked(report));
+  return report.rules.filter((rule) => rule.verdict === 'error' || skipped.has(rule));
+}
+
+/** The verdict and what a reader needs to place it: the system, the target, the date, how to run it again. */
+function verdictSection(report: ConformanceReport): string {
   const counts = countVerdicts(report.rules);
-  const parts = [
-    `<section id="summary"><h2>Summary</h2>`,
+  return [
+    `<section id="summary">`,
     outcomeLine(report),
     report.partial ? `<p class="partial">${h(report.interrupted?.detail ?? 'The run was interrupted.')} Rules it did not decide show as ERROR, "interrupted".</p>` : '',
     `<p class="counts">${verdicts.map((verdict) => `<span>${badge(verdict)} <span data-count="${verdict}">${counts[verdict]}</span></span>`).join('')}</p>`,
     metaList([
       ...(report.sut ? ([['System under test', report.sut]] as [string, string][]) : []),
       ['Target', report.target.url],
+      ['Date', report.startedAt],
+    ]),
+    report.command ? `<div>Reproduce the run with:</div><pre class="command" id="command">${h(report.command)}</pre>` : '',
+    report.runErrors.length > 0 ? `<h3>Errors of the run</h3><pre>${h(report.runErrors.join('\n'))}</pre>` : '',
+    attentionList(report),
+    '</section>',
+  ].join('\n');
+}
+
+/** The failed and unchecked rules, one line each, linking to their rule below. */
+function attentionList(report: ConformanceReport): string {
+  const failed = failedRules(report);
+  const unchecked = uncheckedRules(report);
+  if (failed.length === 0 && unchecked.length === 0) return '<p id="attention">Every rule was checked, and none failed.</p>';
+  const line = (rule: ReportRule, text: string) =>
+    `<li>${badge(rule.verdict)} <a href="#rule-${h(rule.id)}">${h(rule.id)}</a>: ${h(text)}</li>`;
+  const parts = ['<nav id="attention" aria-label="Needs attention">'];
+  if (failed.length > 0) {
+    parts.push(`<h3>Failed (${failed.length})</h3><ul>${failed.map((rule) => line(rule, rule.findings[0]?.message ?? rule.reason ?? 'failed')).join('')}</ul>`);
+  }
+  if (unchecked.length > 0) {
+    const skipped = unchecked.filter((rule) => rule.verdict === 'skip').length;
+    const consequence =
+      skipped === 0 ? '' : report.options.requireAll === true ? ' (with --require-all the skipped MUST rules fail the run)' : ' (skipped MUST rules do not fail the run; --require-all makes them)';
+    parts.push(`<h3>Not checked (${unchecked.length})${h(consequence)}</h3><ul>${unchecked.map((rule) => line(rule, rule.reason ?? 'not decided')).join('')}</ul>`);
+  }
+  parts.push('</nav>');
+  return parts.join('');
+}
+
+/** The run's details, collapsed: contract, tool, seed, times, options (by their internal names), baseline, coverage. */
+function runDetails(report: ConformanceReport): string {
+  const configFile = typeof report.options.config === 'string' ? report.options.config : undefined;
+  const parts = [
+    `<details id="run-details"><summary>Run details</summary>`,
+    metaList([
       ['Contract', `${report.contract.title} ${report.contract.version}`],
       ['Contract sha256', report.contract.sha256],
       ['Tool', `${report.tool.name} ${report.tool.version}`],
@@ -133,6 +193,7 @@ function summarySection(report: ConformanceReport): string {
       ['Started', report.startedAt],
       ['Finished', report.finishedAt],
       ['Duration', `${(report.durationMs / 1000).toFixed(1)} s`],
+      ...(configFile ? ([['Config file', configFile]] as [string, string][]) : []),
       ['Options', optionsText(report.options)],
     ]),
   ];
@@ -142,23 +203,13 @@ function summarySection(report: ConformanceReport): string {
       `<p>Contract coverage: ${operations.exercised} of ${operations.total} operations, ${addressingForms.exercised} of ${addressingForms.total} addressing forms, ${actions.exercised} of ${actions.total} actions exercised (<a href="#coverage">details</a>).</p>`,
     );
   }
+  parts.push('</details>');
   if (report.baseline) {
     const { file, known, fixed } = report.baseline;
     parts.push(
       `<p id="baseline">Baseline <code>${h(file)}</code>: ${report.baseline.new} new failure(s), ${known} known (do not fail the run), ${fixed.length} rule(s) fixed${fixed.length ? `: ${fixed.map(h).join(', ')}` : ''}. Same failure = ${h(report.baseline.key)}.</p>`,
     );
   }
-  const unchecked = notChecked(report);
-  if (unchecked.length > 0) {
-    const consequence = report.options.requireAll === true ? 'with --require-all they fail the run' : 'they do not fail the run; --require-all makes them';
-    parts.push(
-      `<div id="not-checked"><h3>Not checked</h3><p>MUST rules that were skipped (${h(consequence)}):</p><ul>${unchecked
-        .map((rule) => `<li><a href="#rule-${h(rule.id)}">${h(rule.id)}</a>: ${h(rule.reason ?? 'skipped')}</li>`)
-        .join('')}</ul></div>`,
-    );
-  }
-  if (report.runErrors.length > 0) parts.push(`<h3>Errors of the run</h3><pre>${h(report.runErrors.join('\n'))}</pre>`);
-  parts.push('</section>');
   return parts.join('\n');
 }
 
@@ -200,35 +251,71 @@ function findingBlock(finding: ReportFinding, index: number): string {
     `<div class="finding"><h5>Finding ${index + 1}: ${h(finding.message)}${finding.baseline ? `<span class="tag baseline-${h(finding.baseline)}">${finding.baseline === 'known' ? 'known from baseline' : 'new'}</span>` : ''}</h5>`,
     `<dl class="expected-actual"><dt>Expected</dt><dd>${h(finding.expected)}</dd><dt>Received</dt><dd>${h(finding.actual)}</dd></dl>`,
   ];
-  if (finding.property !== undefined) {
-    parts.push(`<p>Property <code>${h(finding.property)}</code>, seed <code>${h(finding.seed)}</code>${finding.path !== undefined ? `, path <code>${h(finding.path)}</code>` : ''}.</p>`);
-  }
-  if (finding.counterexample !== undefined) parts.push(`<div>Counterexample:</div><pre>${h(bodyText(finding.counterexample, htmlBodyLimit))}</pre>`);
   if (finding.requests.length > 0) parts.push(`<ol class="requests">${finding.requests.map(requestItem).join('')}</ol>`);
   if (finding.curl.length > 0) parts.push(`<div>Reproduce with:</div><pre class="curl">${h(finding.curl.join('\n'))}</pre>`);
+  if (finding.seed !== undefined) {
+    parts.push(`<p class="seed">fast-check seed <code>${h(finding.seed)}</code>${finding.path !== undefined ? `, path <code>${h(finding.path)}</code>` : ''}.</p>`);
+  }
+  // What only the checker's own vocabulary names: the property and the generated case, for whoever digs deeper.
+  if (finding.property !== undefined || finding.counterexample !== undefined) {
+    parts.push(
+      `<details class="internals"><summary>Counterexample and property</summary>${finding.property !== undefined ? `<p>Property <code>${h(finding.property)}</code>.</p>` : ''}${
+        finding.counterexample !== undefined ? `<div>Counterexample:</div><pre>${h(bodyText(finding.counterexample, htmlBodyLimit))}</pre>` : ''
+      }</details>`,
+    );
+  }
   parts.push('</div>');
   return parts.join('\n');
 }
 
-function ruleArticle(rule: ReportRule): string {
+function ruleHeading(rule: ReportRule): string {
   const tags = [rule.level, rule.provenance === 'inferred' ? 'inferred' : 'documented'];
   if (rule.baseline) tags.push(rule.baseline === 'fixed' ? 'fixed since baseline' : rule.baseline === 'known' ? 'known from baseline' : 'new failure');
-  const parts = [
-    `<article class="rule ${h(rule.verdict)}" id="rule-${h(rule.id)}" data-verdict="${h(rule.verdict)}" data-family="${h(rule.family)}">`,
-    `<h4>${badge(rule.verdict)} ${h(rule.id)}${tags.map((tag) => `<span class="tag">${h(tag)}</span>`).join('')}</h4>`,
-    `<p class="statement">${h(rule.statement)}</p>`,
-  ];
+  return `<h4>${badge(rule.verdict)} ${h(rule.id)}${tags.map((tag) => `<span class="tag">${h(tag)}</span>`).join('')}</h4>`;
+}
+
+function ruleBody(rule: ReportRule): string[] {
+  const parts = [`<p class="statement">${h(rule.statement)}</p>`];
   if (rule.reason) parts.push(`<p class="reason">Reason: ${h(rule.reason)}</p>`);
   if (rule.notes.length > 0) parts.push(`<ul class="notes">${rule.notes.map((note) => `<li>${h(note)}</li>`).join('')}</ul>`);
-  parts.push(...rule.findings.map(findingBlock), '</article>');
+  return parts;
+}
+
+function articleOpening(rule: ReportRule): string {
+  return `<article class="rule ${h(rule.verdict)}" id="rule-${h(rule.id)}" data-verdict="${h(rule.verdict)}" data-family="${h(rule.family)}">`;
+}
+
+/** A failed or unchecked rule, open: its findings, and the command that reruns it. */
+function openRuleArticle(report: ConformanceReport, rule: ReportRule): string {
+  const parts = [articleOpening(rule), ruleHeading(rule), ...ruleBody(rule), ...rule.findings.map(findingBlock)];
+  if (rule.verdict === 'fail') parts.push(`<div>Rerun this rule:</div><pre class="rerun">${h(rerunCommand(report, rule.id))}</pre>`);
+  parts.push('</article>');
+  return parts.join('\n');
+}
+
+/** Any other rule (passed, or a SHOULD rule skipped), collapsed to its heading. */
+function collapsedRuleArticle(rule: ReportRule): string {
+  return [articleOpening(rule), `<details><summary>${ruleHeading(rule)}</summary>`, ...ruleBody(rule), '</details>', '</article>'].join('\n');
+}
+
+function firstSections(report: ConformanceReport): string {
+  const failed = failedRules(report);
+  const unchecked = uncheckedRules(report);
+  const parts: string[] = [];
+  if (failed.length > 0) parts.push(`<section id="failed"><h2>Failed rules</h2>\n${failed.map((rule) => openRuleArticle(report, rule)).join('\n')}\n</section>`);
+  if (unchecked.length > 0) {
+    parts.push(`<section id="not-checked"><h2>Not checked</h2>\n${unchecked.map((rule) => openRuleArticle(report, rule)).join('\n')}\n</section>`);
+  }
   return parts.join('\n');
 }
 
 function rulesSection(report: ConformanceReport): string {
-  const families = [...rulesByFamily(report)].map(
-    ([family, rules]) => `<section class="family" data-family-section="${h(family)}"><h3>${h(family)}</h3>\n${rules.map(ruleArticle).join('\n')}\n</section>`,
-  );
-  return `<section id="rules"><h2>Rules</h2>\n${overviewTable(report)}\n${families.join('\n')}\n</section>`;
+  const first = new Set([...failedRules(report), ...uncheckedRules(report)]);
+  const families = [...rulesByFamily(report)]
+    .map(([family, rules]) => [family, rules.filter((rule) => !first.has(rule))] as const)
+    .filter(([, rules]) => rules.length > 0)
+    .map(([family, rules]) => `<section class="family" data-family-section="${h(family)}"><h3>${h(family)}</h3>\n${rules.map(collapsedRuleArticle).join('\n')}\n</section>`);
+  return `<section id="rules"><h2>All rules</h2>\n${overviewTable(report)}\n${families.join('\n')}\n</section>`;
 }
 
 /** The first `shown` items, then how many more. */
@@ -248,9 +335,9 @@ function coverageSection(coverage: ContractCoverage): string {
   if (coverage.unmatched.requests > 0) {
     extra.push(`<p>${coverage.unmatched.requests} request(s) matched no path of the contract, e.g. ${coverage.unmatched.examples.map((example) => `<code>${h(example)}</code>`).join(', ')}.</p>`);
   }
-  return `<section id="coverage"><h2>Contract coverage</h2>
+  return `<details id="coverage"><summary><h2>Contract coverage</h2></summary>
 <table><thead><tr><th>Method</th><th>Path</th><th>Requests</th><th>Addressing forms</th><th>Rules</th><th>Not exercised because</th></tr></thead><tbody>${rows.join('')}</tbody></table>
-${extra.join('\n')}</section>`;
+${extra.join('\n')}</details>`;
 }
 
 function replaySection(report: ConformanceReport): string {
@@ -277,8 +364,10 @@ export function renderHtml(report: ConformanceReport): string {
 </head>
 <body>
 <header><h1>Conformance report${report.sut ? `: ${h(report.sut)}` : ''}</h1><p>${h(report.contract.title)} ${h(report.contract.version)}, checked at <code>${h(report.target.url)}</code> by ${h(report.tool.name)} ${h(report.tool.version)}.</p></header>
-${summarySection(report)}
+${verdictSection(report)}
+${runDetails(report)}
 ${report.replay ? replaySection(report) : ''}
+${firstSections(report)}
 ${filtersNav(report)}
 ${rulesSection(report)}
 ${report.coverage ? coverageSection(report.coverage) : ''}

@@ -66,6 +66,11 @@ export interface ConformanceReport {
   target: { url: string };
   /** The system under test as the user named it (--sut "NAME VERSION"); absent when not given. */
   sut?: string;
+  /**
+   * The command line that runs the same checks again (see {@link reproducingCommand}); absent in reports of older
+   * versions.
+   */
+  command?: string;
   startedAt: string;
   finishedAt: string;
   durationMs: number;
@@ -112,6 +117,7 @@ export function buildReport(results: readonly ReportRule[], context: ReportConte
     contract: context.contract,
     target: { url: context.targetUrl },
     ...(context.sut ? { sut: context.sut } : {}),
+    command: reproducingCommand(context.options, context.sut),
     startedAt: context.startedAt.toISOString(),
     finishedAt: context.finishedAt.toISOString(),
     durationMs: context.finishedAt.getTime() - context.startedAt.getTime(),
@@ -126,6 +132,65 @@ export function buildReport(results: readonly ReportRule[], context: ReportConte
   if (context.coverage) report.coverage = context.coverage;
   if (context.replay) report.replay = context.replay;
   return report;
+}
+
+/** `word` as one shell word: as it is when it is safe, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** The embedded server stands for the target when the run restarted it itself (options.restart.embedded). */
+function targetWords(options: Record<string, unknown>): string[] {
+  const restart = options.restart as { embedded?: boolean } | undefined;
+  return restart?.embedded ? ['--embedded'] : ['--target', String(options.target ?? '')];
+}
+
+/**
+ * The command line that runs the same checks again, from the options the report records (credentials come from
+ * ISYM_USER / ISYM_PASSWORD, as in the curl lines). Every value is spelt out, so a config file is not needed to
+ * reproduce the run. What the report does not hold stays a placeholder: the restart command's text, which may
+ * carry secrets, and the embedded server's own options (faults, size, churn).
+ */
+export function reproducingCommand(options: Record<string, unknown>, sut?: string): string {
+  const words = ['isym-conform', ...targetWords(options)];
+  const add = (flag: string, value: unknown) => {
+    if (value === undefined || value === null || value === false || (Array.isArray(value) && value.length === 0)) return;
+    words.push(flag);
+    if (value !== true) words.push(Array.isArray(value) ? value.join(',') : String(value));
+  };
+  const restart = options.restart as { command?: string; readyTimeoutS?: number; embedded?: boolean } | undefined;
+  add('--seed', options.seed);
+  add('--runs', options.runs);
+  add('--only', options.only);
+  add('--skip', options.skip);
+  add('--core-server', options.coreServer);
+  if (options.contract !== undefined && options.contract !== 'built-in') add('--contract', options.contract);
+  if (typeof options.requestTimeoutMs === 'number') add('--request-timeout', options.requestTimeoutMs / 1000);
+  if (restart?.command !== undefined) add('--restart-cmd', 'THE RESTART COMMAND');
+  if (restart?.command !== undefined) add('--ready-timeout', restart.readyTimeoutS);
+  add('--strict', options.strict);
+  add('--require-all', options.requireAll);
+  add('--cacert', options.cacert);
+  add('--insecure', options.insecure);
+  if (typeof options.maxTimeMs === 'number') add('--max-time', options.maxTimeMs / 1000);
+  add('--concurrency', options.concurrency);
+  add('--shard', options.shard);
+  add('--baseline', options.baseline);
+  add('--replay', options.replay);
+  add('--format', options.formats);
+  add('--sut', sut);
+  return words.map((word, index) => (index === 0 ? word : shellWord(word))).join(' ');
+}
+
+/**
+ * The command that reruns one failing rule: --replay of the JSON report when its file is known (`jsonFile`), else
+ * the run's own command line narrowed to the rule, else (a report without one) the seed with the rule.
+ */
+export function rerunCommand(report: ConformanceReport, ruleId: string, jsonFile?: string): string {
+  const target = targetWords(report.options).map(shellWord).join(' ');
+  if (jsonFile) return `isym-conform ${target} --replay ${shellWord(jsonFile)} --only ${ruleId}`;
+  if (report.command) return reproducingCommand({ ...report.options, only: [ruleId], skip: [], formats: undefined }, report.sut);
+  return `isym-conform ${target} --seed ${report.seed} --only ${ruleId}`;
 }
 
 /** Counts the verdicts of `rules`. */

@@ -1,10 +1,12 @@
 /**
- * What the CLI shows on stderr: a progress line per rule family while the run goes on (rewritten in place on a
- * terminal, plain lines otherwise), and at the end a summary table of the report model. Colour only on a terminal,
+ * What the CLI shows: on stderr, a progress line per rule family while the run goes on (rewritten in place on a
+ * terminal, plain lines otherwise); on stdout, at the end, the summary of the report model and its verdict, so that
+ * `isym-conform … > result.txt` keeps the result and a CI log still shows the progress. Colour only on a terminal,
  * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
  */
 import type { RuleResult } from './vocabulary/rule-result.js';
-import { countVerdicts, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
+import { countVerdicts, rerunCommand, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
+import { cut, displayWidth, padEnd, padStart, paint, type TerminalStyle } from './terminal-text.js';
 
 /** Where the output goes and how it may look. */
 export interface TerminalOptions {
@@ -30,23 +32,11 @@ export function terminalOptionsFor(stream: NodeJS.WriteStream, env: NodeJS.Proce
   };
 }
 
-const ansi = { red: 31, green: 32, yellow: 33, gray: 90, bold: 1 } as const;
-
-function paint(options: Pick<TerminalOptions, 'color'>, code: keyof typeof ansi, text: string): string {
-  return options.color ? `\u001b[${ansi[code]}m${text}\u001b[0m` : text;
-}
-
 const verdictWord: Record<Verdict, string> = { pass: 'pass', fail: 'FAIL', skip: 'skip', error: 'ERROR' };
-const verdictColor: Record<Verdict, keyof typeof ansi> = { pass: 'green', fail: 'red', skip: 'gray', error: 'yellow' };
+const verdictColor: Record<Verdict, TerminalStyle> = { pass: 'green', fail: 'red', skip: 'gray', error: 'yellow' };
 
 function verdictMark(options: Pick<TerminalOptions, 'color'>, verdict: Verdict): string {
-  return paint(options, verdictColor[verdict], verdictWord[verdict].padEnd(5));
-}
-
-/** One line of at most `width` characters, without control characters: a target's names must not drive the terminal. */
-function cut(text: string, width: number): string {
-  const line = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').trim();
-  return line.length > width ? `${line.slice(0, Math.max(0, width - 1))}…` : line;
+  return paint(options, verdictColor[verdict], padEnd(verdictWord[verdict], 5));
 }
 
 function seconds(ms: number): string {
@@ -84,7 +74,7 @@ export class TerminalProgress {
     if (result.verdict === 'fail' || result.verdict === 'error' || this.options.everyRule) {
       const detail = result.verdict === 'fail' ? `${result.findings.length} finding(s): ${result.findings[0]?.message ?? ''}` : (result.reason ?? '');
       this.clearLive();
-      this.options.write(`  ${verdictMark(this.options, result.verdict)} ${result.id.padEnd(18)} ${cut(detail, (this.options.columns ?? 100) - 27)}\n`);
+      this.options.write(`  ${verdictMark(this.options, result.verdict)} ${padEnd(result.id, 18)} ${cut(detail, (this.options.columns ?? 100) - 27)}\n`);
     }
     if (this.options.live) this.liveLine(`${this.decided.length}${this.total()} ${result.id} ${verdictWord[result.verdict]}`);
   }
@@ -119,8 +109,8 @@ export class TerminalProgress {
       return counts[verdict] > 0 && verdict !== 'pass' && verdict !== 'skip' ? paint(this.options, verdictColor[verdict], text) : text;
     });
     this.clearLive();
-    const name = paint(this.options, 'bold', this.family.padEnd(11));
-    this.options.write(`${name} ${String(this.decided.length).padStart(3)} rule(s): ${parts.join(', ')} (${seconds(performance.now() - this.familyStarted)})\n`);
+    const name = paint(this.options, 'bold', padEnd(this.family, 11));
+    this.options.write(`${name} ${padStart(String(this.decided.length), 3)} rule(s): ${parts.join(', ')} (${seconds(performance.now() - this.familyStarted)})\n`);
   }
 }
 
@@ -128,14 +118,6 @@ export class TerminalProgress {
 export function renderOutcomeLines(report: ConformanceReport, files: readonly string[]): string {
   const outcome = runOutcome(report);
   return `${[`${outcome.title.toUpperCase()}: ${outcome.sentence}`, ...files.map((file) => `report: ${file}`)].join('\n')}\n`;
-}
-
-/** The command that reruns a failing rule's recorded cases: --replay of the JSON report when it was written. */
-function rerunCommand(report: ConformanceReport, ruleId: string, files: readonly string[]): string {
-  const restart = report.options.restart as { embedded?: boolean } | undefined;
-  const target = restart?.embedded ? '--embedded' : `--target ${report.target.url}`;
-  const json = files.find((file) => file.endsWith('conformance.json'));
-  return json ? `isym-conform ${target} --replay ${json} --only ${ruleId}` : `isym-conform ${target} --seed ${report.seed} --only ${ruleId}`;
 }
 
 /** A failing or undecided rule, told in full: what went wrong, the first request, its curl line, how to rerun it. */
@@ -148,9 +130,9 @@ function failureStory(report: ConformanceReport, rule: ConformanceReport['rules'
     lines.push(`  ${cut(rule.reason ?? finding?.message ?? 'not decided', width + 10)}`);
     return lines;
   }
-  const field = (label: string, text: string) => `  ${paint(options, 'gray', label.padEnd(11))}${cut(text, width)}`;
+  const field = (label: string, text: string) => `  ${paint(options, 'gray', padEnd(label, 11))}${cut(text, width)}`;
   // Requests and curl lines whole, however long: a cut one reproduces nothing (control characters still replaced).
-  const whole = (label: string, text: string) => `  ${paint(options, 'gray', label.padEnd(11))}${cut(text, Infinity)}`;
+  const whole = (label: string, text: string) => `  ${paint(options, 'gray', padEnd(label, 11))}${cut(text, Infinity)}`;
   for (const line of finding.message.split('\n').slice(0, 6)) lines.push(`  ${cut(line, width + 10)}`);
   lines.push(field('expected', finding.expected), field('actual', finding.actual));
   const request = finding.requests[finding.requests.length - 1];
@@ -158,7 +140,7 @@ function failureStory(report: ConformanceReport, rule: ConformanceReport['rules'
   const curl = finding.curl[finding.curl.length - 1];
   if (curl) lines.push(whole('curl', curl));
   if (finding.seed !== undefined && finding.path !== undefined) lines.push(field('fast-check', `seed ${finding.seed}, path ${finding.path}`));
-  lines.push(whole('rerun', rerunCommand(report, rule.id, files)));
+  lines.push(whole('rerun', rerunCommand(report, rule.id, files.find((file) => file.endsWith('conformance.json')))));
   if (rule.findings.length > 1) lines.push(`  ${paint(options, 'gray', `and ${rule.findings.length - 1} more finding(s) in the report`)}`);
   return lines;
 }
@@ -170,7 +152,7 @@ function verdictLine(verdict: Verdict, ids: string[], width: number, options: Pi
   const lines: string[] = [];
   let current = '';
   for (const word of words) {
-    if (current && current.length + word.length + 1 > width - 7) {
+    if (current && displayWidth(current) + displayWidth(word) + 1 > width - 7) {
       lines.push(current);
       current = word;
     } else current = current ? `${current} ${word}` : word;
@@ -194,12 +176,12 @@ export function renderTerminalSummary(
   const failing = report.rules.filter((rule) => rule.verdict === 'fail' || rule.verdict === 'error');
   for (const rule of failing) lines.push(...failureStory(report, rule, files, options), '');
   if (options.verbose) {
-    lines.push(`${'verdict'.padEnd(5)}  ${'rule'.padEnd(18)} ${'level'.padEnd(6)} ${'findings'.padStart(8)} ${'time'.padStart(8)}  detail`);
+    lines.push(`${padEnd('verdict', 5)}  ${padEnd('rule', 18)} ${padEnd('level', 6)} ${padStart('findings', 8)} ${padStart('time', 8)}  detail`);
     for (const rule of report.rules) {
       const detail = rule.verdict === 'fail' ? (rule.findings[0]?.message ?? '') : (rule.reason ?? '');
       const known = rule.baseline === 'known' ? '(known) ' : rule.baseline === 'fixed' ? '(fixed) ' : '';
       lines.push(
-        `${verdictMark(options, rule.verdict)}  ${rule.id.padEnd(18)} ${rule.level.padEnd(6)} ${String(rule.findings.length).padStart(8)} ${seconds(rule.durationMs ?? 0).padStart(8)}  ${cut(known + detail, Math.max(20, width - 56))}`,
+        `${verdictMark(options, rule.verdict)}  ${padEnd(rule.id, 18)} ${padEnd(rule.level, 6)} ${padStart(String(rule.findings.length), 8)} ${padStart(seconds(rule.durationMs ?? 0), 8)}  ${cut(known + detail, Math.max(20, width - 56))}`,
       );
     }
   } else {

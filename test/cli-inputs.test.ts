@@ -122,12 +122,12 @@ describe('rules not checked, and --require-all', () => {
   test('a passing run names the MUST rules it did not check; --require-all makes it exit 1', async () => {
     const plain = await runCli(['--target', reference.baseUrl, '--only', 'ADDR-UUID', '--runs', '5', '--format', 'md', '--report-dir', await reportDir()], credentials);
     expect(plain.code).toBe(0);
-    expect(plain.stderr).toMatch(/CONFORMANT: 1 MUST rule\(s\) passed; \d+ not checked: ADDR-NAME, .*RESTART-NEW-UUIDS.* \(not selected by --only ADDR-UUID\)/);
+    expect(plain.stdout).toMatch(/CONFORMANT: 1 MUST rule\(s\) passed; \d+ not checked: ADDR-NAME, .*RESTART-NEW-UUIDS.* \(not selected by --only ADDR-UUID\)/);
 
     const dir = await reportDir();
     const strict = await runCli(['--target', reference.baseUrl, '--only', 'ADDR-UUID', '--runs', '5', '--require-all', '--report-dir', dir], credentials);
     expect(strict.code).toBe(1);
-    expect(strict.stderr).toMatch(/NOT CONFORMANT: 0 rule\(s\) failed, 0 could not be decided; \d+ not checked: .*\(a failure with --require-all\)/);
+    expect(strict.stdout).toMatch(/NOT CONFORMANT: 0 rule\(s\) failed, 0 could not be decided; \d+ not checked: .*\(a failure with --require-all\)/);
     expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('### Not checked');
   });
 });

@@ -83,8 +83,8 @@ describe('an https target with a certificate of a private CA', () => {
   });
 
   test("the README's example: --cacert with the CA's file passes the probe and the rules", async () => {
-    const { code, stderr } = await runCli(['--target', correctProxy.baseUrl, '--cacert', certificates.caFile, '--only', 'ADDR-UUID', '--runs', '5', '--report-dir', await reportDir()], credentials);
-    expect(stderr).toMatch(/CONFORMANT/);
+    const { code, stdout, stderr } = await runCli(['--target', correctProxy.baseUrl, '--cacert', certificates.caFile, '--only', 'ADDR-UUID', '--runs', '5', '--report-dir', await reportDir()], credentials);
+    expect(stdout, stderr).toMatch(/CONFORMANT/);
     expect(code).toBe(0);
   });
 

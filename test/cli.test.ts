@@ -80,8 +80,14 @@ describe('isym-conform', () => {
 
   test('--embedded on the reference server exits 0 and writes a report that passes the selected rules', async () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'isym-cli-'));
-    const { code, stderr } = await runCli(['--embedded', '--seed', '3', '--runs', '20', '--only', 'ADDR-UUID,SCHEMA-RESPONSE', '--format', 'json', '--report-dir', reportDir]);
-    expect(stderr).toMatch(/report: .*conformance\.json/);
+    const { code, stdout, stderr } = await runCli(['--embedded', '--seed', '3', '--runs', '20', '--only', 'ADDR-UUID,SCHEMA-RESPONSE', '--format', 'json', '--report-dir', reportDir]);
+    // The result on stdout (`> result.txt` keeps it), the progress on stderr (a CI log shows it).
+    expect(stdout).toMatch(/^CONFORMANT: /m);
+    expect(stdout).toMatch(/report: .*conformance\.json/);
+    expect(stdout).not.toMatch(/^(Checking|addressing +\d+ rule)/m);
+    expect(stderr).toMatch(/^Checking http:/m);
+    expect(stderr).toMatch(/^addressing +\d+ rule\(s\): /m);
+    expect(stderr).not.toMatch(/CONFORMANT|report: /);
     expect(code).toBe(0);
     const report = JSON.parse(await readFile(join(reportDir, 'conformance.json'), 'utf8'));
     const verdicts = Object.fromEntries(report.rules.map((rule: { id: string; verdict: string }) => [rule.id, rule.verdict]));

@@ -1,7 +1,8 @@
 /**
- * report.html opened in a real browser (Debian's Chromium driven by playwright-core): it renders the summary and
- * every finding, fetches nothing, runs its own script only (a target whose names hold `<script>` injects nothing),
- * its filters work, and printed it drops the filters. Without /usr/bin/chromium the test skips locally with a
+ * report.html opened in a real browser (Debian's Chromium driven by playwright-core): it reads like a verdict (the
+ * outcome and how to reproduce it at the top, the failed and unchecked rules first and open, the rest collapsed),
+ * renders every finding, fetches nothing, runs its own script only (a target whose names hold `<script>` injects
+ * nothing), its filters work, and printed it drops the filters. Without /usr/bin/chromium the test skips locally with a
  * message, and fails in CI (CI=true), where .ci/install-chromium must have installed it.
  */
 import { existsSync } from 'node:fs';
@@ -78,6 +79,55 @@ describe.skipIf(!haveChromium)('report.html in Chromium', () => {
     expect(await article.locator('pre.curl').innerText()).toBe(failed.findings[0].curl.join('\n'));
     expect(await article.innerText()).toContain(failed.findings[0].expected);
     expect(await page.locator('#rule-ADDR-ENCODING .reason').innerText()).toContain('no name needs percent-encoding');
+    await page.close();
+  });
+
+  test('reads like a verdict: the outcome, the system, the target, the date and the command line come first', async () => {
+    const report = await loadExtendedFixture();
+    const { page } = await open(report, 'verdict.html');
+    const summary = page.locator('#summary');
+    expect(await summary.innerText()).toContain(report.sut!);
+    expect(await summary.innerText()).toContain(report.target.url);
+    expect(await summary.innerText()).toContain(report.startedAt);
+    expect(await page.locator('#command').innerText()).toBe(report.command);
+    expect(await page.locator('#command').isVisible()).toBe(true);
+    // The list at the top links the failed rules, then the MUST rules not checked (and the undecided ones).
+    const linked = await page.locator('#attention a').evaluateAll((links) => links.map((link) => link.getAttribute('href')));
+    const failed = report.rules.filter((rule) => rule.verdict === 'fail').map((rule) => rule.id);
+    const unchecked = report.rules.filter((rule) => rule.verdict === 'error' || (rule.verdict === 'skip' && rule.level === 'MUST')).map((rule) => rule.id);
+    expect(linked).toEqual([...failed, ...unchecked].map((id) => `#rule-${id}`));
+    // Those rules come before every other one, in that order.
+    const order = await page.locator('article.rule').evaluateAll((articles) => articles.map((article) => article.id));
+    expect(order.slice(0, failed.length + unchecked.length)).toEqual([...failed, ...unchecked].map((id) => `rule-${id}`));
+    await page.close();
+  });
+
+  test('a failed rule shows its finding without a click; the rest is behind a toggle', async () => {
+    const report = await loadReportFixture();
+    const { page } = await open(report, 'layout.html');
+    const failed = page.locator('#failed #rule-ADDR-MIXED');
+    for (const part of ['pre.curl', 'pre.rerun', '.expected-actual', 'ol.requests', '.seed']) expect(await failed.locator(part).first().isVisible(), part).toBe(true);
+    expect(await failed.locator('.seed').innerText()).toBe('fast-check seed 42, path 13.');
+    expect(await failed.locator('pre.rerun').innerText()).toBe('isym-conform --embedded --seed 42 --only ADDR-MIXED');
+    // The counterexample and the property's name are collapsed, and open with a click.
+    const internals = failed.locator('details.internals');
+    expect(await internals.locator('pre').isVisible()).toBe(false);
+    await internals.locator('summary').click();
+    expect(await internals.locator('pre').isVisible()).toBe(true);
+    expect(await internals.innerText()).toContain('every-mix-reaches-the-same-instance');
+    // A rule not checked shows its reason without a click.
+    expect(await page.locator('#not-checked #rule-ADDR-ENCODING .reason').isVisible()).toBe(true);
+    // A passing rule shows its heading; its statement and notes are collapsed.
+    const passing = page.locator('#rules #rule-ADDR-UUID');
+    expect(await passing.locator('h4').isVisible()).toBe(true);
+    expect(await passing.locator('.statement').isVisible()).toBe(false);
+    await passing.locator('summary').click();
+    expect(await passing.locator('.statement').isVisible()).toBe(true);
+    // The run's details and the contract coverage are collapsed too.
+    expect(await page.locator('#run-details dl').isVisible()).toBe(false);
+    expect(await page.locator('#coverage table').isVisible()).toBe(false);
+    await page.locator('#coverage > summary').click();
+    expect(await page.locator('#coverage table').isVisible()).toBe(true);
     await page.close();
   });
 

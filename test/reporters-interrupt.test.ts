@@ -83,9 +83,11 @@ describe('an interrupted run writes a partial report and fails', () => {
       env: { ...process.env, NO_COLOR: '1' },
     });
     let stderr = '';
+    let stdout = '';
     let signalled = false;
     const exit = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const killer = setTimeout(() => process.kill(-child.pid!, 'SIGKILL'), 110_000);
+    child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       // The first family's line is out: the run is in its middle.
@@ -98,8 +100,9 @@ describe('an interrupted run writes a partial report and fails', () => {
     clearTimeout(killer);
     expect(signalled, stderr).toBe(true);
     expect(code, stderr).toBe(1);
-    expect(stderr).toContain('PARTIAL: The run was cut short (interrupted by SIGINT (Ctrl-C))');
-    expect(stderr).toContain(`report: ${join(dir, 'report.html')}`);
+    // The progress went to stderr; the outcome and the files written go to stdout.
+    expect(stdout).toContain('PARTIAL: The run was cut short (interrupted by SIGINT (Ctrl-C))');
+    expect(stdout).toContain(`report: ${join(dir, 'report.html')}`);
     const report = await expectPartialReports(dir, 'signal');
     expect(report.rules.filter((rule) => rule.family === 'addressing').every((rule) => rule.reason !== interruptedReason)).toBe(true);
     expect(report.rules.some((rule) => rule.reason === interruptedReason)).toBe(true);

@@ -52,7 +52,11 @@ describe('a MUST rule that was not checked', () => {
     expect(markdown).toMatch(/\| RESTART-NEW-UUIDS \| MUST \| 0 \| no restart command given: pass --restart-cmd/);
 
     const html = renderHtml(report);
-    expect(html).toMatch(/<div id="not-checked">.*<a href="#rule-RESTART-NEW-UUIDS">RESTART-NEW-UUIDS<\/a>: no restart command given/s);
+    // In the list at the top, linking to the rule, which comes first, open, in the section of rules not checked.
+    expect(html).toMatch(/<nav id="attention"[^>]*>.*<h3>Not checked \(3\).*<a href="#rule-RESTART-NEW-UUIDS">RESTART-NEW-UUIDS<\/a>: no restart command given/s);
+    expect(html).toMatch(/<section id="not-checked">.*<article class="rule skip" id="rule-RESTART-NEW-UUIDS"/s);
+    // A SHOULD rule skipped is not among them: it stays with the other rules, collapsed.
+    expect(html.split('<section id="not-checked">')[1].split('</section>')[0]).not.toContain('rule-HTTP-METHOD');
 
     const junit = parseJunit(renderJunit(report)).testsuites;
     const restartSuite = junit.testsuite.find((suite) => suite.name === 'restart')!;

@@ -7,7 +7,17 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatByName, reportFormats } from '../reporters/index.js';
-import { compareWithBaseline, countVerdicts, failureKey, reportFails, rulesByFamily, type ConformanceReport } from '../reporters/report-model.js';
+import {
+  buildReport,
+  compareWithBaseline,
+  countVerdicts,
+  failureKey,
+  reportFails,
+  reproducingCommand,
+  rerunCommand,
+  rulesByFamily,
+  type ConformanceReport,
+} from '../reporters/report-model.js';
 import { renderTerminalSummary } from '../reporters/terminal.js';
 import { reportSchemaErrors } from './support/report-schema.js';
 import {
@@ -67,7 +77,62 @@ describe('golden output of each renderer on the report model fixture', () => {
     expect(output).not.toMatch(/^pass   ADDR-LIST /m);
     const verbose = renderTerminalSummary(report, [], { color: false, columns: 120, verbose: true });
     expect(verbose).toMatch(/^pass   ADDR-LIST +MUST/m);
-    expect(verbose).toContain('--seed 42 --only ADDR-NAME');
+    // Without the JSON report's file, the rerun is the run's own command line narrowed to the rule.
+    expect(verbose).toContain("rerun      isym-conform --embedded --seed 42 --runs 100 --only ADDR-NAME --request-timeout 10 --sut 'Reference server 0.1'");
+  });
+});
+
+describe('the command line that reproduces the run', () => {
+  const options = {
+    target: 'https://pbx:55050/communication_manager/rest/live',
+    contract: '/etc/isym/my contract.yaml',
+    formats: ['json', 'html'],
+    seed: 7,
+    runs: 20,
+    only: ['ADDR', 'HTTP-NO-500'],
+    skip: [],
+    coreServer: 'core-1',
+    requestTimeoutMs: 5000,
+    restart: { command: '(given)', embedded: false, readyTimeoutS: 60 },
+    strict: true,
+    concurrency: 2,
+    requireAll: true,
+    cacert: "/certs/it's ca.pem",
+    config: '/ci/isym-conform.config.json',
+  };
+
+  test('spells every option out, and the shell reads back the same words', async () => {
+    const command = reproducingCommand(options, 'Acme "PBX" 3.2');
+    const { execFile } = await import('node:child_process');
+    const words = await new Promise<string[]>((resolve, reject) =>
+      execFile('sh', ['-c', `set -- ${command}; printf '%s\\n' "$@"`], (error, stdout) => (error ? reject(error) : resolve(stdout.trimEnd().split('\n')))),
+    );
+    expect(words).toEqual([
+      'isym-conform', '--target', options.target, '--seed', '7', '--runs', '20', '--only', 'ADDR,HTTP-NO-500', '--core-server', 'core-1',
+      '--contract', options.contract, '--request-timeout', '5', '--restart-cmd', 'THE RESTART COMMAND', '--ready-timeout', '60', '--strict',
+      '--require-all', '--cacert', options.cacert, '--concurrency', '2', '--format', 'json,html', '--sut', 'Acme "PBX" 3.2',
+    ]);
+    // The config file is not needed to run it again: its values are spelt out.
+    expect(command).not.toContain('--config');
+  });
+
+  test('is recorded by buildReport, and the rerun of a rule narrows it to that rule', async () => {
+    const fixture = await loadReportFixture();
+    const report = buildReport(fixture.rules, {
+      tool: fixture.tool,
+      contract: fixture.contract,
+      targetUrl: options.target,
+      startedAt: new Date(0),
+      finishedAt: new Date(1000),
+      seed: 7,
+      options,
+    });
+    expect(report.command).toBe(reproducingCommand(options));
+    expect(rerunCommand(report, 'ADDR-NAME')).toMatch(/^isym-conform --target \S+ --seed 7 --runs 20 --only ADDR-NAME --core-server core-1 /);
+    expect(rerunCommand(report, 'ADDR-NAME')).not.toContain('--format');
+    expect(rerunCommand(report, 'ADDR-NAME', 'out/conformance.json')).toBe(`isym-conform --target ${options.target} --replay out/conformance.json --only ADDR-NAME`);
+    // A report of an older version, without the command: the seed and the rule.
+    expect(rerunCommand({ ...report, command: undefined }, 'ADDR-NAME')).toBe(`isym-conform --target ${options.target} --seed 7 --only ADDR-NAME`);
   });
 });
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { expect } from 'vitest';
-import { compareWithBaseline, type ConformanceReport } from '../reporters/report-model.js';
+import { compareWithBaseline, reproducingCommand, type ConformanceReport } from '../reporters/report-model.js';
 import { reportSchemaErrors } from './support/report-schema.js';
 
 /** The reference server's default password: it must never be in a file the checker writes. */
@@ -32,6 +32,9 @@ export async function loadExtendedFixture(): Promise<ConformanceReport> {
     return rule;
   });
   const compared = compareWithBaseline(report, baseline, 'previous/conformance.json');
+  // A report of this version records the command line that reproduces it (the fixture predates it).
+  compared.sut = 'Reference server 0.1';
+  compared.command = reproducingCommand(compared.options, compared.sut);
   compared.partial = true;
   compared.interrupted = { reason: 'max-time', detail: 'stopped by --max-time after 30 s' };
   compared.replay = {

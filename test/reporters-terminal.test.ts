@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import type { RuleResult } from '../suites/check.js';
 import { TerminalProgress, terminalOptionsFor, type TerminalOptions } from '../reporters/terminal.js';
+import { cut, displayWidth, padEnd, paint } from '../reporters/terminal-text.js';
 
 function stream(isTTY: boolean): NodeJS.WriteStream {
   return { isTTY, columns: 90, write: () => true } as unknown as NodeJS.WriteStream;
@@ -70,9 +71,39 @@ describe('TerminalProgress', () => {
     const { options, text } = capture({ live: true, color: true });
     play(new TerminalProgress(options, new Map([['addressing', 2], ['http', 1]])));
     expect(text()).toContain('\r\u001b[K');
-    expect(text()).toMatch(/addressing\u001b\[0m 2\/2 ADDR-NAME/);
+    expect(text()).toMatch(/\u001b\[1maddressing\u001b\[22m 2\/2 ADDR-NAME/);
     expect(text()).toContain('\u001b[31mFAIL');
     // The target's escape sequence is not passed through.
     expect(text()).not.toContain('\u001b[2J');
+  });
+});
+
+describe('terminal text: widths in display columns, colour through util.styleText', () => {
+  test('wide characters count two columns, so a cut line of CJK names fits its width', () => {
+    const names = '内线分机一二三四五六七八九十';
+    expect(displayWidth(names)).toBe(2 * names.length);
+    const line = cut(names, 11);
+    expect(displayWidth(line)).toBeLessThanOrEqual(11);
+    expect(line).toBe('内线分机一…');
+  });
+
+  test('a cut never splits a character made of several code points', () => {
+    const family = '👩‍👩‍👧'.repeat(6);
+    const line = cut(family, 7);
+    expect(line.endsWith('…')).toBe(true);
+    expect(line.slice(0, -1)).toBe('👩‍👩‍👧'.repeat(3));
+  });
+
+  test('padding counts display columns, and colour codes take none', () => {
+    expect(padEnd('名', 4)).toBe('名  ');
+    expect(displayWidth(padEnd('名', 4))).toBe(4);
+    const red = paint({ color: true }, 'red', 'FAIL');
+    expect(red).toBe('\u001b[31mFAIL\u001b[39m');
+    expect(displayWidth(red)).toBe(4);
+    expect(paint({ color: false }, 'red', 'FAIL')).toBe('FAIL');
+  });
+
+  test('a short line is left as it is, control characters replaced', () => {
+    expect(cut('a\u001b[2Jb  c', 20)).toBe('a?[2Jb c');
   });
 });

@@ -34,15 +34,17 @@ function verdictsAndFindings(report: ConformanceReport) {
   }));
 }
 
-function runCli(args: string[]): Promise<{ code: number | null; stderr: string }> {
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
+    let stdout = '';
     let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
     child.stderr.on('data', (chunk) => (stderr += chunk));
     const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
     child.on('close', (code) => {
       clearTimeout(timer);
-      resolve({ code, stderr });
+      resolve({ code, stdout, stderr });
     });
   });
 }
@@ -92,7 +94,7 @@ describe('a 3-shard run merged equals the unsharded run with the same seed', () 
 
   test('isym-conform merge writes one report with every rule, the same verdicts and findings, in every format', async () => {
     const reportDir = await mkdtemp(join(tmpdir(), 'isym-merged-'));
-    const { code, stderr } = await runCli(['merge', ...shardDirs, '--report-dir', reportDir]);
+    const { code, stdout, stderr } = await runCli(['merge', ...shardDirs, '--report-dir', reportDir]);
     // The faults fail MUST rules: the merged report is not conformant, as the unsharded one.
     expect(code, stderr).toBe(1);
     const merged = JSON.parse(await readFile(join(reportDir, 'conformance.json'), 'utf8')) as ConformanceReport;
@@ -107,7 +109,8 @@ describe('a 3-shard run merged equals the unsharded run with the same seed', () 
     // Failing rules came from more than one shard: the test compares real work of each.
     const failing = merged.rules.filter((rule) => rule.verdict === 'fail').map((rule) => shardOfRule(rule.id, 3));
     expect(new Set(failing).size).toBeGreaterThanOrEqual(2);
-    for (const file of ['junit.xml', 'report.html', 'summary.md']) expect(stderr).toContain(join(reportDir, file));
+    // The merged result on stdout, as a run's.
+    for (const file of ['junit.xml', 'report.html', 'summary.md']) expect(stdout).toContain(join(reportDir, file));
   });
 
   test('a missing shard makes the merged report partial; shards of different runs do not merge', async () => {

@@ -78,6 +78,8 @@ export interface ConformanceRunOptions {
   insecure?: boolean;
   /** --sut "NAME VERSION": the system under test, recorded in the report as the user names it. */
   sut?: string;
+  /** The config file the options came from in part (--config, or the one found), recorded in the report's options. */
+  configFile?: string;
 }
 
 /**
@@ -221,6 +223,7 @@ function publicOptions(options: ConformanceRunOptions, seed: number, numRuns: nu
     requireAll: options.requireAll || undefined,
     cacert: options.caFile !== undefined ? resolve(options.caFile) : undefined,
     insecure: options.insecure || undefined,
+    config: options.configFile,
   };
 }
 

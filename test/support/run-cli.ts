@@ -3,7 +3,9 @@
  * unless a test sets them.
  */
 import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 export const root = join(import.meta.dirname, '..', '..');
 
@@ -14,12 +16,15 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `isym-conform args…`; kills it after `timeoutMs` (code null then). */
-export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<CliRun> {
+/** tsx's loader by its full path: a run from another working directory must still find it. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+
+/** Runs `isym-conform args…` in `cwd` (default: the project's folder); kills it after `timeoutMs` (code null then). */
+export function runCli(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000, cwd = root): Promise<CliRun> {
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('ISYM_')));
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), ...args], {
-      cwd: root,
+    const child = spawn(process.execPath, ['--import', tsxLoader, join(root, 'bin/isym-conform.ts'), ...args], {
+      cwd,
       env: { ...inherited, NO_COLOR: '1', ...env },
     });
     let stdout = '';
