@@ -145,7 +145,7 @@ function verdictSection(report: ConformanceReport): string {
   return [
     `<section id="summary">`,
     outcomeLine(report),
-    report.partial ? `<p class="partial">${h(report.interrupted?.detail ?? 'The run was interrupted.')} Rules it did not decide show as ERROR, "interrupted".</p>` : '',
+    report.partial ? `<p class="partial">Partial: ${h(report.interrupted?.detail ?? 'the run was interrupted')}. Rules it did not decide show as ERROR, "interrupted".</p>` : '',
     `<p class="counts">${verdicts.map((verdict) => `<span>${badge(verdict)} <span data-count="${verdict}">${counts[verdict]}</span></span>`).join('')}</p>`,
     metaList([
       ...(report.sut ? ([['System under test', report.sut]] as [string, string][]) : []),

@@ -40,6 +40,9 @@ describe('npm pack', () => {
       'contracts/isymphony-live.yaml',
       'contracts/extensions.schema.json',
       'reporters/conformance-report.schema.json',
+      // The spec the reports cite: a vendor reads the rule it failed without a checkout.
+      'contracts/spec/LIVE-API.md',
+      'contracts/spec/RULES.md',
     ]) {
       expect(packed).toContain(needed);
     }
