@@ -11,10 +11,10 @@ import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverag
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';
-import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from '../reporters/vocabulary/rules.js';
-import type { SuiteOptions } from './suite-options.js';
+import type { RuleFamily } from '../reporters/vocabulary/rules.js';
+import type { RunPlan } from './run-plan.js';
 import { TargetClient } from './target-client.js';
-import { inShard, readOnlyRules } from './work-split.js';
+import { readOnlyRules } from './work-split.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -35,65 +35,55 @@ let environment: Promise<CheckEnvironment> | undefined;
 // Tallies every request of the shared client by rule; each rule's tally is taken when it ends.
 let coverage: CoverageRecorder | undefined;
 
-/** `--skip ACT` keeps a run read-only: when every rule of the actions family is skipped, no other check posts actions either. */
-function actionsAllowed(options: SuiteOptions): boolean {
-  return !ruleCatalogue.filter((rule) => rule.family === 'actions').every((rule) => matchesSelector(rule.id, options.skip));
-}
-
-function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
-  environment ??= loadContract(options.contractPath).then((contract) =>
+function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
+  environment ??= loadContract(plan.contractPath).then((contract) =>
     createCheckEnvironment(
       contract,
       new TargetClient({
-        baseUrl: options.target,
-        user: options.user,
-        password: options.password,
-        requestTimeoutMs: options.requestTimeoutMs,
-        maxConcurrentRequests: options.concurrency,
-        ca: options.tls?.ca,
-        caFile: options.tls?.caFile,
-        insecure: options.tls?.insecure,
+        baseUrl: plan.target,
+        user: plan.user,
+        password: plan.password,
+        requestTimeoutMs: plan.requestTimeoutMs,
+        maxConcurrentRequests: plan.concurrency,
+        ca: plan.tls?.ca,
+        caFile: plan.tls?.caFile,
+        insecure: plan.tls?.insecure,
         onExchange: (exchange) => (coverage ??= new CoverageRecorder(contract.model)).record(exchange),
       }),
-      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart, actionsAllowed: actionsAllowed(options), ruleTimeoutMs: options.ruleTimeoutMs },
+      // The checks read their settings from the plan itself.
+      plan,
     ),
   );
   return environment;
 }
 
-function notRun(ruleId: string, reason: string): RuleResult {
-  return unjudgedResult(ruleId, 'skip', reason);
-}
-
 /** Registers the tests of one rule family. */
 export function defineFamilySuite(family: RuleFamily): void {
-  const options = inject('isymConform');
+  const plan = inject('isymConform');
   describe(family, () => {
-    // With --replay only the rules with recorded cases run, with --shard only the shard's: the others are absent from the report.
-    const familyChecks = checks.filter(
-      (candidate) => ruleById(candidate.ruleId).family === family && (!options.replays || options.replays[candidate.ruleId]) && inShard(candidate.ruleId, options.shard),
-    );
+    // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
+    const familyRules = plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
     // With --concurrency above 1 the read-only rules run at once (vitest runs adjacent concurrent tests together,
     // up to maxConcurrency): they come first, the others after them, one by one.
-    const concurrent = (options.concurrency ?? 1) > 1;
-    const ordered = concurrent ? [...familyChecks].sort((a, b) => Number(!readOnlyRules.has(a.ruleId)) - Number(!readOnlyRules.has(b.ruleId))) : familyChecks;
-    for (const check of ordered) {
-      const register = concurrent && readOnlyRules.has(check.ruleId) ? test.concurrent : test;
-      register(check.ruleId, async ({ task, skip, signal }) => {
+    const concurrent = plan.concurrency > 1;
+    const ordered = concurrent ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
+    for (const rule of ordered) {
+      const check = checks.find((candidate) => candidate.ruleId === rule.id)!;
+      const register = concurrent && readOnlyRules.has(rule.id) ? test.concurrent : test;
+      register(rule.id, async ({ task, skip, signal }) => {
         let result: RuleResult;
-        if (options.only.length > 0 && !options.replays && !matchesSelector(check.ruleId, options.only)) result = notRun(check.ruleId, `not selected by --only ${options.only.join(',')}`);
-        else if (matchesSelector(check.ruleId, options.skip)) result = notRun(check.ruleId, `skipped by --skip ${options.skip.join(',')}`);
+        if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
         else {
-          const shared = await sharedEnvironment(options);
-          const replays = options.replays?.[check.ruleId];
+          const shared = await sharedEnvironment(plan);
+          const replays = plan.replays?.[rule.id];
           const run = await runInterruptibly(
-            () => withRuleCoverage(check.ruleId, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
+            () => withRuleCoverage(rule.id, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
             signal,
             shared.client,
           );
-          result = run.cutShort ? interruptedResult(check.ruleId) : run.value.result;
+          result = run.cutShort ? interruptedResult(rule.id) : run.value.result;
           if (run.value.cases && !run.cutShort) task.meta.conformanceReplay = run.value.cases;
-          const tally = coverage?.take(check.ruleId);
+          const tally = coverage?.take(rule.id);
           if (tally) task.meta.conformanceCoverage = tally;
         }
         task.meta.conformance = result;
