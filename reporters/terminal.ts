@@ -4,7 +4,8 @@
  * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
  */
 import type { RuleResult } from './vocabulary/rule-result.js';
-import { countVerdicts, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
+import { countVerdicts, runOutcome, type ConformanceReport } from './report-model.js';
+import type { Verdict } from './vocabulary/rule-result.js';
 
 /** Where the output goes and how it may look. */
 export interface TerminalOptions {

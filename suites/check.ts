@@ -7,13 +7,12 @@ import fc from 'fast-check';
 import type { LoadedContract } from '../contracts/load-contract.js';
 import type { ResourceModel } from '../contracts/resource-model.js';
 import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
-import { toFinding, type Finding, type FindingInput } from './finding.js';
+import { toFinding, type FindingInput } from './finding.js';
+import type { Finding } from '../reporters/vocabulary/finding.js';
 import { inOrder } from './in-order.js';
 import { unjudgedResult, type RuleResult, type Verdict } from '../reporters/vocabulary/rule-result.js';
 import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
-
-export { unjudgedResult, type RuleResult, type Verdict };
 
 /** How the suites restart the target, when a restart rule needs it. */
 export interface RestartOptions {

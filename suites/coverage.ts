@@ -13,12 +13,10 @@ import {
   type ResourceModel,
 } from '../contracts/resource-model.js';
 import { coverageTotals, type ContractCoverage, type OperationCoverage, type OperationTally, type RequestTally } from '../reporters/vocabulary/coverage.js';
-import type { RuleResult } from './check.js';
+import type { RuleResult } from '../reporters/vocabulary/rule-result.js';
 import type { Exchange } from './target-client.js';
 import { matchRequestPath } from '../contracts/request-path.js';
 
-export { matchRequestPath, type PathMatch } from '../contracts/request-path.js';
-export type { OperationTally, RequestTally };
 
 /** How many unmatched paths a tally keeps as examples. */
 const unmatchedExamples = 5;

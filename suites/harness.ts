@@ -5,9 +5,11 @@
  */
 import { describe, inject, test } from 'vitest';
 import { loadContract } from '../contracts/load-contract.js';
-import { createCheckEnvironment, runCheck, unjudgedResult, type CheckEnvironment, type RuleResult } from './check.js';
+import { createCheckEnvironment, runCheck, type CheckEnvironment } from './check.js';
+import { unjudgedResult, type RuleResult } from '../reporters/vocabulary/rule-result.js';
 import { checks } from './checks/index.js';
-import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverage.js';
+import { CoverageRecorder, withRuleCoverage } from './coverage.js';
+import type { RequestTally } from '../reporters/vocabulary/coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';

@@ -4,7 +4,7 @@
  * client refuses every further request so that the check ends at once. A rule cut short this way is reported as
  * `error` with the reason {@link interruptedReason}, as is every rule the run never reached.
  */
-import { unjudgedResult, type RuleResult } from './check.js';
+import { unjudgedResult, type RuleResult } from '../reporters/vocabulary/rule-result.js';
 import type { TargetClient } from './target-client.js';
 
 /** The reason of a rule the run did not decide because it was interrupted. */

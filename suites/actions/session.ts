@@ -184,5 +184,3 @@ async function runActionSession(context: CheckContext, work: (session: ActionSes
     if (calls > 0) context.note(`${calls} call(s) made by the checker are left to end on their own: the contract has no action that hangs up a call`);
   }
 }
-
-export { InterruptedError };
