@@ -3,18 +3,20 @@
  * meta (where the conformance reporter reads it) and passes, fails or skips with it, so a plain vitest reporter
  * tells the same story.
  */
-import { describe, inject, test } from 'vitest';
+import { afterEach, describe, inject, test } from 'vitest';
 import { loadContract } from '../contracts/load-contract.js';
 import { createCheckEnvironment, runCheck, type CheckEnvironment } from './check.js';
 import { unjudgedResult, type RuleResult } from '../reporters/vocabulary/rule-result.js';
 import { checks } from './checks/index.js';
-import { CoverageRecorder, withRuleCoverage } from './coverage.js';
+import { settleActionSessions } from './actions/session.js';
+import { CoverageRecorder } from './coverage.js';
 import type { RequestTally } from '../reporters/vocabulary/coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';
 import type { RuleFamily } from '../reporters/vocabulary/rules.js';
-import type { RunPlan } from './run-plan.js';
+import type { PlannedRule, RunPlan } from './run-plan.js';
+import { RunScope } from './run-scope.js';
 import { TargetClient } from './target-client.js';
 import { readOnlyRules } from './work-split.js';
 
@@ -28,41 +30,67 @@ declare module 'vitest' {
   }
 }
 
+// What vitest's model makes global: the suite files of a run are separate modules that share nothing but this
+// one (they run one after another in one worker, with isolation off, and vitest hands them only plain data), so
+// the run's environment, and with it the run scope, is kept here, made by the first rule that needs it. Each run
+// is a new vitest and a new worker: this module state never outlives its run.
+let environment: Promise<CheckEnvironment> | undefined;
+
 // Ctrl-C in a terminal reaches this worker too; the runner handles it (it cancels the run, the rule under way gets
 // a grace to end, and the partial report is written), so the worker must not die of it.
 process.on('SIGINT', () => {});
 
-// Shared by every suite file of a run: the files run one after another in one worker, with isolation off.
-let environment: Promise<CheckEnvironment> | undefined;
-// Tallies every request of the shared client by rule; each rule's tally is taken when it ends.
-let coverage: CoverageRecorder | undefined;
-
+/** The environment of the run of `plan`: its client tallies every request in the run scope. */
 function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
-  environment ??= loadContract(plan.contractPath).then((contract) =>
-    createCheckEnvironment(
-      contract,
-      new TargetClient({
-        baseUrl: plan.target,
-        user: plan.user,
-        password: plan.password,
-        requestTimeoutMs: plan.requestTimeoutMs,
-        maxConcurrentRequests: plan.concurrency,
-        ca: plan.tls?.ca,
-        caFile: plan.tls?.caFile,
-        insecure: plan.tls?.insecure,
-        onExchange: (exchange) => (coverage ??= new CoverageRecorder(contract.model)).record(exchange),
-      }),
-      // The checks read their settings from the plan itself.
-      plan,
-    ),
-  );
+  environment ??= loadContract(plan.contractPath).then((contract) => {
+    const scope = new RunScope(new CoverageRecorder(contract.model));
+    const client = new TargetClient({
+      baseUrl: plan.target,
+      user: plan.user,
+      password: plan.password,
+      requestTimeoutMs: plan.requestTimeoutMs,
+      maxConcurrentRequests: plan.concurrency,
+      ca: plan.tls?.ca,
+      caFile: plan.tls?.caFile,
+      insecure: plan.tls?.insecure,
+      onExchange: (exchange) => scope.coverage.record(exchange),
+    });
+    // The checks read their settings from the plan itself.
+    return createCheckEnvironment(contract, client, plan, scope);
+  });
   return environment;
+}
+
+/** Runs one planned rule in the run's environment, watched for interrupts; its result and what it covered. */
+async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSignal): Promise<{ result: RuleResult; cases?: ReplayCase[]; tally: RequestTally }> {
+  const check = checks.find((candidate) => candidate.ruleId === rule.id)!;
+  const shared = await sharedEnvironment(plan);
+  const { scope } = shared;
+  const replays = plan.replays?.[rule.id];
+  const unwatch = scope.interruption.watch(signal);
+  try {
+    const run = await runInterruptibly(
+      () => scope.coverage.withRule(rule.id, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
+      signal,
+      shared.client,
+    );
+    const tally = scope.coverage.take(rule.id);
+    if (run.cutShort) return { result: interruptedResult(rule.id), tally };
+    return { result: run.value.result, cases: run.value.cases, tally };
+  } finally {
+    unwatch();
+  }
 }
 
 /** Registers the tests of one rule family. */
 export function defineFamilySuite(family: RuleFamily): void {
   const plan = inject('isymConform');
   describe(family, () => {
+    // A check that sees its test aborted (Ctrl-C, --max-time) stops acting and restores the target; vitest abandons
+    // an aborted test at once, so each test's end waits for that restore before the run may close.
+    afterEach(async () => {
+      if (environment) await settleActionSessions((await environment).scope);
+    });
     // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
     const familyRules = plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
     // With --concurrency above 1 the read-only rules run at once (vitest runs adjacent concurrent tests together,
@@ -70,23 +98,15 @@ export function defineFamilySuite(family: RuleFamily): void {
     const concurrent = plan.concurrency > 1;
     const ordered = concurrent ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
     for (const rule of ordered) {
-      const check = checks.find((candidate) => candidate.ruleId === rule.id)!;
       const register = concurrent && readOnlyRules.has(rule.id) ? test.concurrent : test;
       register(rule.id, async ({ task, skip, signal }) => {
         let result: RuleResult;
         if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
         else {
-          const shared = await sharedEnvironment(plan);
-          const replays = plan.replays?.[rule.id];
-          const run = await runInterruptibly(
-            () => withRuleCoverage(rule.id, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
-            signal,
-            shared.client,
-          );
-          result = run.cutShort ? interruptedResult(rule.id) : run.value.result;
-          if (run.value.cases && !run.cutShort) task.meta.conformanceReplay = run.value.cases;
-          const tally = coverage?.take(rule.id);
-          if (tally) task.meta.conformanceCoverage = tally;
+          const run = await runPlannedRule(rule, plan, signal);
+          result = run.result;
+          if (run.cases) task.meta.conformanceReplay = run.cases;
+          task.meta.conformanceCoverage = run.tally;
         }
         task.meta.conformance = result;
         if (result.verdict === 'skip') skip(result.reason);
