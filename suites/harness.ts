@@ -15,7 +15,7 @@ import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';
 import type { RuleFamily } from '../reporters/vocabulary/rules.js';
-import type { PlannedRule, RunPlan } from './run-plan.js';
+import { clientOptionsOf, type PlannedRule, type RunPlan } from './run-plan.js';
 import { RunScope } from './run-scope.js';
 import { TargetClient } from './target-client.js';
 import { readOnlyRules } from './work-split.js';
@@ -44,17 +44,7 @@ process.on('SIGINT', () => {});
 function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
   environment ??= loadContract(plan.contractPath).then((contract) => {
     const scope = new RunScope(new CoverageRecorder(contract.model));
-    const client = new TargetClient({
-      baseUrl: plan.target,
-      user: plan.user,
-      password: plan.password,
-      requestTimeoutMs: plan.requestTimeoutMs,
-      maxConcurrentRequests: plan.concurrency,
-      ca: plan.tls?.ca,
-      caFile: plan.tls?.caFile,
-      insecure: plan.tls?.insecure,
-      onExchange: (exchange) => scope.coverage.record(exchange),
-    });
+    const client = new TargetClient({ ...clientOptionsOf(plan), onExchange: (exchange) => scope.coverage.record(exchange) });
     // The checks read their settings from the plan itself.
     return createCheckEnvironment(contract, client, plan, scope);
   });

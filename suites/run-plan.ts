@@ -9,6 +9,7 @@ import { defaultContractPath } from '../contracts/load-contract.js';
 import type { CheckSettings, RestartOptions } from './check.js';
 import { checks } from './checks/index.js';
 import type { ReplayPlan } from './replay.js';
+import type { TargetClientOptions } from './target-client.js';
 import { runDefaults } from './run-defaults.js';
 import { formatShard, inShard, type Shard } from './work-split.js';
 import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from '../reporters/vocabulary/rules.js';
@@ -217,6 +218,20 @@ export function makeRunPlan(request: RunRequest, inputs: RunPlanInputs): RunPlan
     maxTimeMs: request.maxTimeMs,
     sut: request.sut,
     rules: planRules({ only, skip, shard: request.shard, replays }),
+  };
+}
+
+/** The target client of a run of `plan`: its target, credentials, timeout, concurrency and TLS settings. */
+export function clientOptionsOf(plan: RunPlan): TargetClientOptions {
+  return {
+    baseUrl: plan.target,
+    user: plan.user,
+    password: plan.password,
+    requestTimeoutMs: plan.requestTimeoutMs,
+    maxConcurrentRequests: plan.concurrency,
+    ca: plan.tls?.ca,
+    caFile: plan.tls?.caFile,
+    insecure: plan.tls?.insecure,
   };
 }
 

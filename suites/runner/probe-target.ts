@@ -2,7 +2,7 @@
  * The probe before the suites: one GET of the core servers tells an unreachable target (3), an untrusted
  * certificate (3), a URL that is not the Live API base (2), and missing or refused credentials (2) early.
  */
-import type { RunPlan } from '../run-plan.js';
+import { clientOptionsOf, type RunPlan } from '../run-plan.js';
 import { certificateAdvice, TargetClient } from '../target-client.js';
 
 /** Why the run cannot go on against this target, with its exit code. */
@@ -13,15 +13,8 @@ export interface ProbeFailure {
 
 /** Asks the target for its core servers; gives back why the suites cannot run against it, or undefined. */
 export async function probeTarget(plan: RunPlan): Promise<ProbeFailure | undefined> {
-  const client = new TargetClient({
-    baseUrl: plan.target,
-    user: plan.user,
-    password: plan.password,
-    requestTimeoutMs: plan.requestTimeoutMs,
-    ca: plan.tls?.ca,
-    caFile: plan.tls?.caFile,
-    insecure: plan.tls?.insecure,
-  });
+  // One request: the run's concurrency does not matter here.
+  const client = new TargetClient({ ...clientOptionsOf(plan), maxConcurrentRequests: 1 });
   try {
     const probe = await client.get('/coreServers');
     if (probe.status === 0 && probe.transportError?.includes(certificateAdvice)) {
