@@ -9,11 +9,13 @@ import { parseLatencyRange, startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import { reportFormats } from '../reporters/index.js';
 import { renderOutcomeLines, renderTerminalSummary, TerminalProgress, terminalOptionsFor } from '../reporters/terminal.js';
-import { checks } from '../suites/checks/index.js';
-import { ruleById, ruleCatalogue } from '../reporters/vocabulary/rules.js';
+import { ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { mergeReportFiles } from '../suites/runner/merge-reports.js';
-import { DEFAULT_CONCURRENCY, runConformance, toolInfo } from '../suites/runner/run-conformance.js';
+import { toolInfo } from '../suites/runner/package-root.js';
+import { runConformance } from '../suites/runner/run-conformance.js';
 import { checkRunInputs } from '../suites/runner/run-inputs.js';
+import { runDefaults } from '../suites/run-defaults.js';
+import { reportedRulesPerFamily } from '../suites/run-plan.js';
 import { applyConfigFile, ConfigFileError, readConfigFile } from './config-file.js';
 import { parseShard } from '../suites/work-split.js';
 
@@ -27,13 +29,6 @@ function integerOption(name: string, min: number) {
 
 function listOption(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(',').map((item) => item.trim()).filter(Boolean)];
-}
-
-/** How many registered rules each family has, for the progress lines. */
-function rulesPerFamily(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const check of checks) counts.set(ruleById(check.ruleId).family, (counts.get(ruleById(check.ruleId).family) ?? 0) + 1);
-  return counts;
 }
 
 function shardOption(value: string) {
@@ -57,7 +52,7 @@ function mergeDefinition(name: string): Command {
   return new Command(name)
     .description('Merges the conformance.json reports of the shards of one run (--shard i/n) into one report, in every format.')
     .argument('<reports...>', 'report folders (or conformance.json files), one per shard')
-    .option('--report-dir <dir>', 'where the merged report is written', 'conformance-report')
+    .option('--report-dir <dir>', 'where the merged report is written', runDefaults.reportDir)
     .addOption(new Option('--format <formats>', `report formats, comma-separated: ${reportFormats.map((f) => f.name).join(', ')} (default: all)`).argParser(listOption))
     .option('--strict', 'fail on SHOULD rules too')
     .addHelpText('after', '\nExit codes: 0 the merged report is conformant; 1 it is not (or a shard is missing); 2 a report cannot be read or the reports are not shards of one run.\n')
@@ -104,17 +99,17 @@ async function main(argv: string[]): Promise<number> {
     .option('--password <password>', 'HTTP Basic password (or ISYM_PASSWORD); never written to any report')
     .option('--contract <file>', 'an OpenAPI contract to check against instead of the built-in one')
     .option('--core-server <slug>', 'check only the core server with this slug')
-    .option('--report-dir <dir>', 'where the reports are written', 'conformance-report')
+    .option('--report-dir <dir>', 'where the reports are written', runDefaults.reportDir)
     .addOption(
       new Option('--format <formats>', `report formats, comma-separated: ${reportFormats.map((f) => f.name).join(', ')} (default: all)`).argParser(listOption),
     )
     .option('--seed <n>', 'fast-check seed, to reproduce a run (default: random, written in the report)', integerOption('--seed', 0))
-    .option('--runs <n>', 'fast-check runs per property', integerOption('--runs', 1), 100)
+    .option('--runs <n>', 'fast-check runs per property', integerOption('--runs', 1), runDefaults.numRuns)
     .option('--only <ids>', 'run only these rules: ids or family prefixes, comma-separated (e.g. ADDR,SCHEMA-RESPONSE)', listOption)
     .option('--skip <ids>', 'do not run these rules: ids or family prefixes, comma-separated', listOption)
-    .option('--request-timeout <s>', 'time one request may take, seconds', integerOption('--request-timeout', 1), 10)
+    .option('--request-timeout <s>', 'time one request may take, seconds', integerOption('--request-timeout', 1), runDefaults.requestTimeoutMs / 1000)
     .option('--restart-cmd <shell>', 'a shell command that restarts the target, for the restart rules (it may return before the target is back)')
-    .option('--ready-timeout <s>', 'how long to wait for the target to answer again after --restart-cmd, seconds', integerOption('--ready-timeout', 1), 120)
+    .option('--ready-timeout <s>', 'how long to wait for the target to answer again after --restart-cmd, seconds', integerOption('--ready-timeout', 1), runDefaults.readyTimeoutS)
     .option('--strict', 'fail the run on SHOULD rules too')
     .option('--require-all', 'fail the run when a MUST rule was not checked (skipped), e.g. the restart rules without --restart-cmd')
     .option('--cacert <file>', "trust the CA in this PEM file for an https target (a self-signed or private CA's certificate), as curl's --cacert")
@@ -126,8 +121,8 @@ async function main(argv: string[]): Promise<number> {
     .option('--baseline <file>', 'a conformance.json of an earlier run: failures already in it are reported as known and do not fail the run')
     .option('--replay <file>', 'send again the failing cases recorded in a conformance.json (with --only: of those rules) and say which still fail')
     .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
-    .option('--rule-timeout <s>', 'time one rule may take, seconds; then it is an error and the run goes on (default 600, more with a long --ready-timeout)', integerOption('--rule-timeout', 1))
-    .option('--concurrency <n>', 'requests in flight at once, at most: reads that do not depend on each other go out together, and the read-only rules run at once; 1 sends one request at a time, for a fragile target', integerOption('--concurrency', 1), DEFAULT_CONCURRENCY)
+    .option('--rule-timeout <s>', `time one rule may take, seconds; then it is an error and the run goes on (default ${runDefaults.ruleTimeoutMs / 1000}, more with a long --ready-timeout)`, integerOption('--rule-timeout', 1))
+    .option('--concurrency <n>', 'requests in flight at once, at most: reads that do not depend on each other go out together, and the read-only rules run at once; 1 sends one request at a time, for a fragile target', integerOption('--concurrency', 1), runDefaults.concurrency)
     .addOption(new Option('--shard <i/n>', 'run only shard i of n (split over CI machines by rule; join the reports with `isym-conform merge DIR...`)').argParser(shardOption))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
@@ -223,8 +218,9 @@ async function main(argv: string[]): Promise<number> {
   // terminal): `isym-conform … > result.txt` keeps the verdict while a CI log still shows the progress.
   const progressTerminal = { ...terminalOptionsFor(process.stderr), everyRule: Boolean(options.verbose) };
   const resultTerminal = { ...terminalOptionsFor(process.stdout), verbose: Boolean(options.verbose) };
-  // A replay runs only the rules it replays: no totals then. --quiet shows no progress at all.
-  const progress = new TerminalProgress(options.quiet ? { ...progressTerminal, write: () => {}, live: false } : progressTerminal, options.replay ? new Map() : rulesPerFamily());
+  // The totals of the progress lines are the rules the plan reports (a shard's, a replay's). --quiet shows no progress at all.
+  const progressOptions = options.quiet ? { ...progressTerminal, write: () => {}, live: false } : progressTerminal;
+  let progress = new TerminalProgress(progressOptions);
   try {
     if (!options.quiet) process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
     const result = await runConformance({
@@ -257,6 +253,7 @@ async function main(argv: string[]): Promise<number> {
       concurrency: options.concurrency,
       shard: options.shard,
       handleSigint: true,
+      onPlanned: (plan) => (progress = new TerminalProgress(progressOptions, reportedRulesPerFamily(plan.rules))),
       onRuleStarted: (ruleId, family) => progress.onRuleStarted(ruleId, family),
       onRuleDecided: (result) => progress.onRuleDecided(result),
     });

@@ -25,10 +25,6 @@ import type {
   ValueSpec,
 } from './resource-model.js';
 
-// The parsed effect language is part of the resource model (an action node carries its effects); its types are
-// declared there and named here too, beside the parser.
-export type { ActionEffect, ActionEffects, BodyRef, CollectionRef, Condition, InstanceSelector, SetTarget, ValueSpec } from './resource-model.js';
-
 /** What the parser needs to know of the action and of the rest of the model. */
 export interface ActionEffectsScope {
   /** The parameters of the action's own path. */

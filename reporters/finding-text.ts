@@ -2,7 +2,8 @@
  * A finding as plain text, in the fixed layout of the text formats (JUnit failure bodies): what is wrong, expected
  * and received on separate lines, the exchanges, then `Reproduce with:` and the curl lines.
  */
-import type { RecordedRequest, ReportFinding } from './report-model.js';
+import type { ReportFinding } from './report-model.js';
+import type { RecordedRequest } from './vocabulary/finding.js';
 
 /** The longest response body a text rendering shows, characters; the JSON report keeps it whole. */
 export const textBodyLimit = 1000;

@@ -21,12 +21,12 @@ import {
   runOutcome,
   rulesByFamily,
   type ConformanceReport,
-  type ContractCoverage,
-  type RecordedRequest,
   type ReportFinding,
   type ReportRule,
-  type Verdict,
 } from './report-model.js';
+import type { ContractCoverage } from './vocabulary/coverage.js';
+import type { RecordedRequest } from './vocabulary/finding.js';
+import type { Verdict } from './vocabulary/rule-result.js';
 
 /** The longest body the page shows, characters; conformance.json keeps it whole. */
 const htmlBodyLimit = 20_000;

@@ -3,7 +3,8 @@
  * rules of its shard; the merged report holds them all, as one unsharded run with the same seed would, and is
  * rendered in every format like any report. Only report models are read: nothing is run again.
  */
-import { buildReport, coverageTotals, type ConformanceReport, type ContractCoverage, type OperationCoverage, type ReportRule } from './report-model.js';
+import { buildReport, type ConformanceReport, type ReportRule } from './report-model.js';
+import { coverageTotals, type ContractCoverage, type OperationCoverage } from './vocabulary/coverage.js';
 
 /** Thrown when the reports cannot be merged; `code` is stable. */
 export class MergeError extends Error {

@@ -9,10 +9,6 @@ import { failureKeyDescription, failureSignatures, type ReplayOutcome } from './
 import type { RuleResult, Verdict } from './vocabulary/rule-result.js';
 import { ruleCatalogue } from './vocabulary/rules.js';
 
-export type { Finding, RecordedRequest } from './vocabulary/finding.js';
-export { coverageTotals, type ContractCoverage, type OperationCoverage } from './vocabulary/coverage.js';
-export { failureKey, failureKeyDescription, failureSignatures, type ReplayCase, type ReplayOutcome } from './vocabulary/replay-case.js';
-export type { Verdict };
 
 /**
  * How a failure stands against the baseline (--baseline): `known` when the baseline held the same failure (see

@@ -5,7 +5,8 @@
  * and never when NO_COLOR is set (https://no-color.org) or TERM is `dumb`.
  */
 import type { RuleResult } from './vocabulary/rule-result.js';
-import { countVerdicts, rerunCommand, runOutcome, type ConformanceReport, type Verdict } from './report-model.js';
+import { countVerdicts, rerunCommand, runOutcome, type ConformanceReport } from './report-model.js';
+import type { Verdict } from './vocabulary/rule-result.js';
 import { cut, displayWidth, padEnd, padStart, paint, type TerminalStyle } from './terminal-text.js';
 
 /** Where the output goes and how it may look. */

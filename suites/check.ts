@@ -7,13 +7,15 @@ import fc from 'fast-check';
 import type { LoadedContract } from '../contracts/load-contract.js';
 import type { ResourceModel } from '../contracts/resource-model.js';
 import { discover, TargetUnavailableError, type Discovery } from './discovery.js';
-import { toFinding, type Finding, type FindingInput } from './finding.js';
+import { toFinding, type FindingInput } from './finding.js';
+import type { Finding } from '../reporters/vocabulary/finding.js';
+import { CoverageRecorder } from './coverage.js';
 import { inOrder } from './in-order.js';
+import { withinTimeLimit } from './interruptible.js';
+import { RunScope } from './run-scope.js';
 import { unjudgedResult, type RuleResult, type Verdict } from '../reporters/vocabulary/rule-result.js';
 import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
-
-export { unjudgedResult, type RuleResult, type Verdict };
 
 /** How the suites restart the target, when a restart rule needs it. */
 export interface RestartOptions {
@@ -21,7 +23,7 @@ export interface RestartOptions {
   command?: string;
   /** For --embedded: the control URL of the reference server, POSTed to restart it. */
   controlUrl?: string;
-  /** How long to wait for the target to answer again, seconds. Default 120. */
+  /** How long to wait for the target to answer again, seconds (--ready-timeout; default in run-defaults.ts). */
   readyTimeoutS: number;
 }
 
@@ -52,6 +54,8 @@ export interface CheckEnvironment {
   model: ResourceModel;
   client: TargetClient;
   settings: CheckSettings;
+  /** The run's state: discovery, interruption, coverage tallies, and what modules keep for the whole run. */
+  scope: RunScope;
   /** Discovery of the target, cached until {@link CheckEnvironment.invalidateDiscovery}. */
   discovery(): Promise<Discovery>;
   /** Forget the cached discovery (after a restart or an action that changed membership). */
@@ -162,51 +166,22 @@ function plainCounterexample(value: unknown): unknown {
   );
 }
 
-/** Creates the shared environment of a run. */
-export function createCheckEnvironment(contract: LoadedContract, client: TargetClient, settings: CheckSettings): CheckEnvironment {
-  let cached: Promise<Discovery> | undefined;
+/** Creates the shared environment of a run; a run scope of its own unless one is given. */
+export function createCheckEnvironment(
+  contract: LoadedContract,
+  client: TargetClient,
+  settings: CheckSettings,
+  scope: RunScope = new RunScope(new CoverageRecorder(contract.model)),
+): CheckEnvironment {
   return {
     contract,
     model: contract.model,
     client,
     settings,
-    discovery() {
-      cached ??= discover(client, contract.model, { seed: settings.seed, coreServer: settings.coreServer });
-      // A failed discovery is not cached: the next check tries again.
-      cached.catch(() => {
-        cached = undefined;
-      });
-      return cached;
-    },
-    invalidateDiscovery() {
-      cached = undefined;
-    },
+    scope,
+    discovery: () => scope.discovery(() => discover(client, contract.model, { seed: settings.seed, coreServer: settings.coreServer })),
+    invalidateDiscovery: () => scope.invalidateDiscovery(),
   };
-}
-
-/** How long a rule that ran out of time may still send requests (to undo what it changed) before they are stopped, ms. */
-export const ruleTimeoutGraceMs = 3000;
-
-/**
- * Runs `work` with a time limit: past `limitMs` it waits `graceMs` more, halts `client` (the work's requests then
- * end at once) and waits one second more; then it gives up on the work. `outOfTime` says the limit was passed.
- */
-async function withinTimeLimit(work: Promise<void>, limitMs: number | undefined, client: TargetClient): Promise<{ outOfTime: boolean; ended: boolean }> {
-  if (limitMs === undefined) {
-    await work;
-    return { outOfTime: false, ended: true };
-  }
-  const timers: NodeJS.Timeout[] = [];
-  const after = (ms: number) => new Promise<'late'>((resolve) => timers.push(setTimeout(() => resolve('late'), ms)));
-  const done = work.then(() => 'done' as const);
-  try {
-    if ((await Promise.race([done, after(limitMs)])) === 'done') return { outOfTime: false, ended: true };
-    if ((await Promise.race([done, after(ruleTimeoutGraceMs)])) === 'done') return { outOfTime: true, ended: true };
-    client.halt(`not sent: the rule ran out of time (${limitMs / 1000} s, --rule-timeout)`);
-    return { outOfTime: true, ended: (await Promise.race([done, after(1000)])) === 'done' };
-  } finally {
-    timers.forEach(clearTimeout);
-  }
 }
 
 /** Runs one check and turns whatever happens into a {@link RuleResult}. */

@@ -13,23 +13,13 @@ import {
   type ResourceModel,
 } from '../contracts/resource-model.js';
 import { coverageTotals, type ContractCoverage, type OperationCoverage, type OperationTally, type RequestTally } from '../reporters/vocabulary/coverage.js';
-import type { RuleResult } from './check.js';
+import type { RuleResult } from '../reporters/vocabulary/rule-result.js';
 import type { Exchange } from './target-client.js';
 import { matchRequestPath } from '../contracts/request-path.js';
 
-export { matchRequestPath, type PathMatch } from '../contracts/request-path.js';
-export type { OperationTally, RequestTally };
 
 /** How many unmatched paths a tally keeps as examples. */
 const unmatchedExamples = 5;
-
-/** The rule whose check is running, through every await of it: rules may run at once (--concurrency). */
-const ruleRunning = new AsyncLocalStorage<string>();
-
-/** Runs `work` (one rule's check) so that the requests it sends are tallied under `ruleId`. */
-export function withRuleCoverage<T>(ruleId: string, work: () => Promise<T>): Promise<T> {
-  return ruleRunning.run(ruleId, work);
-}
 
 /** One rule's tally while it is built. */
 interface RuleTally {
@@ -39,19 +29,26 @@ interface RuleTally {
 
 /**
  * Tallies the requests of a run by rule, contract operation and addressing form. A request is the rule's whose
- * {@link withRuleCoverage} it was sent within (a request outside any rule is tallied under the empty id).
+ * {@link CoverageRecorder.withRule} it was sent within (a request outside any rule is tallied under the empty id).
  */
 export class CoverageRecorder {
   private readonly model: ResourceModel;
   private readonly byRule = new Map<string, RuleTally>();
+  /** The rule whose check is running, through every await of it: rules may run at once (--concurrency). */
+  private readonly ruleRunning = new AsyncLocalStorage<string>();
 
   constructor(model: ResourceModel) {
     this.model = model;
   }
 
+  /** Runs `work` (one rule's check) so that the requests it sends are tallied under `ruleId`. */
+  withRule<T>(ruleId: string, work: () => Promise<T>): Promise<T> {
+    return this.ruleRunning.run(ruleId, work);
+  }
+
   /** Counts one exchange against the operation it reached. */
   record(exchange: Exchange): void {
-    const ruleId = ruleRunning.getStore() ?? '';
+    const ruleId = this.ruleRunning.getStore() ?? '';
     let rule = this.byRule.get(ruleId);
     if (!rule) {
       rule = { operations: new Map(), unmatched: { requests: 0, examples: [] } };

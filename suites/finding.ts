@@ -7,8 +7,6 @@ import type { ResourceModel } from '../contracts/resource-model.js';
 import type { Finding, RecordedRequest } from '../reporters/vocabulary/finding.js';
 import type { Exchange } from './target-client.js';
 
-export type { Finding, RecordedRequest };
-
 /** What a check reports when a rule is broken. */
 export interface FindingInput {
   /** One sentence: what is wrong. */

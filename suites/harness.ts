@@ -3,18 +3,22 @@
  * meta (where the conformance reporter reads it) and passes, fails or skips with it, so a plain vitest reporter
  * tells the same story.
  */
-import { describe, inject, test } from 'vitest';
+import { afterEach, describe, inject, test } from 'vitest';
 import { loadContract } from '../contracts/load-contract.js';
-import { createCheckEnvironment, runCheck, unjudgedResult, type CheckEnvironment, type RuleResult } from './check.js';
+import { createCheckEnvironment, runCheck, type CheckEnvironment } from './check.js';
+import { unjudgedResult, type RuleResult } from '../reporters/vocabulary/rule-result.js';
 import { checks } from './checks/index.js';
-import { CoverageRecorder, withRuleCoverage, type RequestTally } from './coverage.js';
+import { settleActionSessions } from './actions/session.js';
+import { CoverageRecorder } from './coverage.js';
+import type { RequestTally } from '../reporters/vocabulary/coverage.js';
 import { interruptedResult, runInterruptibly } from './interruptible.js';
 import { replayRule } from './replay.js';
 import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';
-import { matchesSelector, ruleById, ruleCatalogue, type RuleFamily } from '../reporters/vocabulary/rules.js';
-import type { SuiteOptions } from './suite-options.js';
+import type { RuleFamily } from '../reporters/vocabulary/rules.js';
+import { clientOptionsOf, type PlannedRule, type RunPlan } from './run-plan.js';
+import { RunScope } from './run-scope.js';
 import { TargetClient } from './target-client.js';
-import { inShard, readOnlyRules } from './work-split.js';
+import { readOnlyRules } from './work-split.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -26,75 +30,73 @@ declare module 'vitest' {
   }
 }
 
+// What vitest's model makes global: the suite files of a run are separate modules that share nothing but this
+// one (they run one after another in one worker, with isolation off, and vitest hands them only plain data), so
+// the run's environment, and with it the run scope, is kept here, made by the first rule that needs it. Each run
+// is a new vitest and a new worker: this module state never outlives its run.
+let environment: Promise<CheckEnvironment> | undefined;
+
 // Ctrl-C in a terminal reaches this worker too; the runner handles it (it cancels the run, the rule under way gets
 // a grace to end, and the partial report is written), so the worker must not die of it.
 process.on('SIGINT', () => {});
 
-// Shared by every suite file of a run: the files run one after another in one worker, with isolation off.
-let environment: Promise<CheckEnvironment> | undefined;
-// Tallies every request of the shared client by rule; each rule's tally is taken when it ends.
-let coverage: CoverageRecorder | undefined;
-
-/** `--skip ACT` keeps a run read-only: when every rule of the actions family is skipped, no other check posts actions either. */
-function actionsAllowed(options: SuiteOptions): boolean {
-  return !ruleCatalogue.filter((rule) => rule.family === 'actions').every((rule) => matchesSelector(rule.id, options.skip));
-}
-
-function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
-  environment ??= loadContract(options.contractPath).then((contract) =>
-    createCheckEnvironment(
-      contract,
-      new TargetClient({
-        baseUrl: options.target,
-        user: options.user,
-        password: options.password,
-        requestTimeoutMs: options.requestTimeoutMs,
-        maxConcurrentRequests: options.concurrency,
-        ca: options.tls?.ca,
-        caFile: options.tls?.caFile,
-        insecure: options.tls?.insecure,
-        onExchange: (exchange) => (coverage ??= new CoverageRecorder(contract.model)).record(exchange),
-      }),
-      { seed: options.seed, numRuns: options.numRuns, coreServer: options.coreServer, replay: options.replay, restart: options.restart, actionsAllowed: actionsAllowed(options), ruleTimeoutMs: options.ruleTimeoutMs },
-    ),
-  );
+/** The environment of the run of `plan`: its client tallies every request in the run scope. */
+function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
+  environment ??= loadContract(plan.contractPath).then((contract) => {
+    const scope = new RunScope(new CoverageRecorder(contract.model));
+    const client = new TargetClient({ ...clientOptionsOf(plan), onExchange: (exchange) => scope.coverage.record(exchange) });
+    // The checks read their settings from the plan itself.
+    return createCheckEnvironment(contract, client, plan, scope);
+  });
   return environment;
 }
 
-function notRun(ruleId: string, reason: string): RuleResult {
-  return unjudgedResult(ruleId, 'skip', reason);
+/** Runs one planned rule in the run's environment, watched for interrupts; its result and what it covered. */
+async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSignal): Promise<{ result: RuleResult; cases?: ReplayCase[]; tally: RequestTally }> {
+  const check = checks.find((candidate) => candidate.ruleId === rule.id)!;
+  const shared = await sharedEnvironment(plan);
+  const { scope } = shared;
+  const replays = plan.replays?.[rule.id];
+  const unwatch = scope.interruption.watch(signal);
+  try {
+    const run = await runInterruptibly(
+      () => scope.coverage.withRule(rule.id, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
+      signal,
+      shared.client,
+    );
+    const tally = scope.coverage.take(rule.id);
+    if (run.cutShort) return { result: interruptedResult(rule.id), tally };
+    return { result: run.value.result, cases: run.value.cases, tally };
+  } finally {
+    unwatch();
+  }
 }
 
 /** Registers the tests of one rule family. */
 export function defineFamilySuite(family: RuleFamily): void {
-  const options = inject('isymConform');
+  const plan = inject('isymConform');
   describe(family, () => {
-    // With --replay only the rules with recorded cases run, with --shard only the shard's: the others are absent from the report.
-    const familyChecks = checks.filter(
-      (candidate) => ruleById(candidate.ruleId).family === family && (!options.replays || options.replays[candidate.ruleId]) && inShard(candidate.ruleId, options.shard),
-    );
+    // A check that sees its test aborted (Ctrl-C, --max-time) stops acting and restores the target; vitest abandons
+    // an aborted test at once, so each test's end waits for that restore before the run may close.
+    afterEach(async () => {
+      if (environment) await settleActionSessions((await environment).scope);
+    });
+    // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
+    const familyRules = plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
     // With --concurrency above 1 the read-only rules run at once (vitest runs adjacent concurrent tests together,
     // up to maxConcurrency): they come first, the others after them, one by one.
-    const concurrent = (options.concurrency ?? 1) > 1;
-    const ordered = concurrent ? [...familyChecks].sort((a, b) => Number(!readOnlyRules.has(a.ruleId)) - Number(!readOnlyRules.has(b.ruleId))) : familyChecks;
-    for (const check of ordered) {
-      const register = concurrent && readOnlyRules.has(check.ruleId) ? test.concurrent : test;
-      register(check.ruleId, async ({ task, skip, signal }) => {
+    const concurrent = plan.concurrency > 1;
+    const ordered = concurrent ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
+    for (const rule of ordered) {
+      const register = concurrent && readOnlyRules.has(rule.id) ? test.concurrent : test;
+      register(rule.id, async ({ task, skip, signal }) => {
         let result: RuleResult;
-        if (options.only.length > 0 && !options.replays && !matchesSelector(check.ruleId, options.only)) result = notRun(check.ruleId, `not selected by --only ${options.only.join(',')}`);
-        else if (matchesSelector(check.ruleId, options.skip)) result = notRun(check.ruleId, `skipped by --skip ${options.skip.join(',')}`);
+        if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
         else {
-          const shared = await sharedEnvironment(options);
-          const replays = options.replays?.[check.ruleId];
-          const run = await runInterruptibly(
-            () => withRuleCoverage(check.ruleId, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
-            signal,
-            shared.client,
-          );
-          result = run.cutShort ? interruptedResult(check.ruleId) : run.value.result;
-          if (run.value.cases && !run.cutShort) task.meta.conformanceReplay = run.value.cases;
-          const tally = coverage?.take(check.ruleId);
-          if (tally) task.meta.conformanceCoverage = tally;
+          const run = await runPlannedRule(rule, plan, signal);
+          result = run.result;
+          if (run.cases) task.meta.conformanceReplay = run.cases;
+          task.meta.conformanceCoverage = run.tally;
         }
         task.meta.conformance = result;
         if (result.verdict === 'skip') skip(result.reason);

@@ -6,7 +6,8 @@
  * (runner/previous-report.ts).
  */
 import { failureKey, type ReplayCase } from '../reporters/vocabulary/replay-case.js';
-import { runCheck, type CheckEnvironment, type ConformanceCheck, type RuleResult } from './check.js';
+import { runCheck, type CheckEnvironment, type ConformanceCheck } from './check.js';
+import type { RuleResult } from '../reporters/vocabulary/rule-result.js';
 
 /** One recorded failing case to send again (plain data: it travels to the suites through vitest's provide). */
 export interface ReplayRequest {

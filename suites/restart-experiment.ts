@@ -11,6 +11,7 @@ import type { CheckContext, CheckEnvironment } from './check.js';
 import { canonicalJson } from './compare.js';
 import { TargetUnavailableError } from './discovery.js';
 import type { FindingInput } from './finding.js';
+import { ScopedState } from './run-scope.js';
 import { describeRestart, NO_RESTART_REASON, restartTarget, type RestartDone, type RestartOutcome } from './restart-target.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
@@ -167,9 +168,9 @@ export interface RestartExperiment {
   after?: TargetSnapshot;
 }
 
-// One experiment per run. The checks of a run share the environment's settings object (each check's context is a
-// copy of the environment, and its client may be scoped to the check), so the settings key the cache.
-const experiments = new WeakMap<CheckEnvironment['settings'], Promise<RestartExperiment>>();
+// One experiment per run, kept in the run scope: every check's context carries the run's scope, whatever copy of
+// the environment it is and whatever client it was given.
+const experimentOfRun = new ScopedState<{ experiment?: Promise<RestartExperiment> }>('restart experiment', () => ({}));
 
 async function runExperiment(environment: CheckEnvironment): Promise<RestartExperiment> {
   const options = { coreServer: environment.settings.coreServer };
@@ -212,12 +213,9 @@ async function snapshotWhenWarm(environment: CheckEnvironment, before: TargetSna
 
 /** The run's restart experiment, done on the first call and shared by the later ones. */
 export function restartExperiment(environment: CheckEnvironment): Promise<RestartExperiment> {
-  let experiment = experiments.get(environment.settings);
-  if (!experiment) {
-    experiment = runExperiment(environment);
-    experiments.set(environment.settings, experiment);
-  }
-  return experiment;
+  const kept = environment.scope.state(experimentOfRun);
+  kept.experiment ??= runExperiment(environment);
+  return kept.experiment;
 }
 
 /** What a restart rule judges: both snapshots of a restart that worked. */

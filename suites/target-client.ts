@@ -8,6 +8,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import supertest from 'supertest';
+import { runDefaults } from './run-defaults.js';
 
 /** Which credentials a request carried. */
 export type AuthMode = 'valid' | 'none' | 'wrong';
@@ -50,7 +51,7 @@ export interface TargetClientOptions {
   baseUrl: string;
   user?: string;
   password?: string;
-  /** Time a request may take in all, ms. Default 10000. */
+  /** Time a request may take in all, ms. Default: the run's (run-defaults.ts). */
   requestTimeoutMs?: number;
   /** The largest body read, bytes; the rest is dropped. Default 4 MiB. */
   maxBodyBytes?: number;
@@ -151,7 +152,7 @@ export class TargetClient {
     };
     this.user = options.user;
     this.password = options.password;
-    this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? runDefaults.requestTimeoutMs;
     this.maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
     this.onExchange = options.onExchange;
   }

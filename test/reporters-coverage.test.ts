@@ -7,7 +7,9 @@ import fc from 'fast-check';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadContract, type LoadedContract } from '../contracts/load-contract.js';
 import { buildPath, instanceSegments, type AddressingForm, type PathNode } from '../contracts/resource-model.js';
-import { buildContractCoverage, CoverageRecorder, matchRequestPath, possibleForms, withRuleCoverage, type RequestTally } from '../suites/coverage.js';
+import { buildContractCoverage, CoverageRecorder, possibleForms } from '../suites/coverage.js';
+import { matchRequestPath } from '../contracts/request-path.js';
+import type { RequestTally } from '../reporters/vocabulary/coverage.js';
 import type { Exchange } from '../suites/target-client.js';
 
 let contract: LoadedContract;
@@ -82,7 +84,7 @@ describe('buildContractCoverage', () => {
     const recorder = new CoverageRecorder(contract.model);
     const pause = () => new Promise((resolve) => setTimeout(resolve, 5));
     const rule = (ruleId: string, path: string) =>
-      withRuleCoverage(ruleId, async () => {
+      recorder.withRule(ruleId, async () => {
         for (let sent = 0; sent < 3; sent += 1) {
           await pause();
           recorder.record(exchange('GET', path));

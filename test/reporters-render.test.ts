@@ -7,17 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import { formatByName, reportFormats } from '../reporters/index.js';
-import {
-  buildReport,
-  compareWithBaseline,
-  countVerdicts,
-  failureKey,
-  reportFails,
-  reproducingCommand,
-  rerunCommand,
-  rulesByFamily,
-  type ConformanceReport,
-} from '../reporters/report-model.js';
+import { buildReport, compareWithBaseline, countVerdicts, reportFails, reproducingCommand, rerunCommand, rulesByFamily, type ConformanceReport } from '../reporters/report-model.js';
+import { failureKey } from '../reporters/vocabulary/replay-case.js';
 import { renderTerminalSummary } from '../reporters/terminal.js';
 import { reportSchemaErrors } from './support/report-schema.js';
 import {

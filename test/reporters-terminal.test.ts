@@ -4,7 +4,7 @@
  * names can drive the terminal.
  */
 import { describe, expect, test } from 'vitest';
-import type { RuleResult } from '../suites/check.js';
+import type { RuleResult } from '../reporters/vocabulary/rule-result.js';
 import { TerminalProgress, terminalOptionsFor, type TerminalOptions } from '../reporters/terminal.js';
 import { cut, displayWidth, padEnd, paint } from '../reporters/terminal-text.js';
 

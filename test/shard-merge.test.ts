@@ -12,6 +12,7 @@ import { MergeError, mergeReports } from '../reporters/merge.js';
 import type { ConformanceReport } from '../reporters/report-model.js';
 import { checks } from '../suites/checks/index.js';
 import { runConformance } from '../suites/runner/run-conformance.js';
+import { reportedRulesPerFamily } from '../suites/run-plan.js';
 import { ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { inShard, parseShard, readOnlyRules, shardOfRule } from '../suites/work-split.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
@@ -75,6 +76,8 @@ describe('a 3-shard run merged equals the unsharded run with the same seed', () 
   let reference: RunningReferenceServer;
   let unsharded: ConformanceReport;
   const shardDirs: string[] = [];
+  /** Per shard: the progress totals its plan gave, and the rules its report holds. */
+  const shardRuns: { totals: Map<string, number>; report: ConformanceReport }[] = [];
 
   beforeAll(async () => {
     reference = await startReferenceServer({ seed: 3, faults });
@@ -83,13 +86,28 @@ describe('a 3-shard run merged equals the unsharded run with the same seed', () 
     unsharded = whole.report!;
     for (let index = 1; index <= 3; index += 1) {
       const reportDir = await mkdtemp(join(tmpdir(), `isym-shard-${index}-`));
-      const part = await runConformance({ ...common, reportDir, shard: { index, count: 3 } });
+      let totals = new Map<string, number>();
+      const part = await runConformance({ ...common, reportDir, shard: { index, count: 3 }, onPlanned: (plan) => (totals = reportedRulesPerFamily(plan.rules)) });
       expect(part.report!.options.shard).toBe(`${index}/3`);
       shardDirs.push(reportDir);
+      shardRuns.push({ totals, report: part.report! });
     }
   });
   afterAll(async () => {
     await reference?.stop();
+  });
+
+  test("the progress totals of a shard are the shard's rules, family by family", () => {
+    expect(shardRuns).toHaveLength(3);
+    for (const { totals, report } of shardRuns) {
+      const reported = new Map<string, number>();
+      for (const rule of report.rules) reported.set(rule.family, (reported.get(rule.family) ?? 0) + 1);
+      expect(totals).toEqual(reported);
+    }
+    // The read-only shards hold fewer rules than the registry: totals of every registered rule would be wrong there.
+    const shardTwoTotal = [...shardRuns[1].totals.values()].reduce((sum, count) => sum + count, 0);
+    expect(shardTwoTotal).toBeGreaterThan(0);
+    expect(shardTwoTotal).toBeLessThan(checks.length);
   });
 
   test('isym-conform merge writes one report with every rule, the same verdicts and findings, in every format', async () => {

@@ -5,7 +5,7 @@
  * writes it. The parents of watched collections come from discovery (configured objects, whose UUIDs no action
  * changes), capped per parent so that one look at the whole arena stays cheap.
  */
-import type { CollectionRef } from '../../contracts/action-effects.js';
+import type { CollectionRef } from '../../contracts/resource-model.js';
 import { controlledProperties } from '../../contracts/action-effects.js';
 import {
   buildPath,

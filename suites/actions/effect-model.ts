@@ -8,7 +8,7 @@
  * afterwards; `compareStates` says where the target differs, telling the action's own targets from bystanders.
  */
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import type { ActionEffect, Condition, InstanceSelector, ValueSpec } from '../../contracts/action-effects.js';
+import type { ActionEffect, Condition, InstanceSelector, ValueSpec } from '../../contracts/resource-model.js';
 import { buildPath, instanceSegments, type InstanceRef, type JsonSchema, type ResourceType } from '../../contracts/resource-model.js';
 import { canonicalJson } from '../compare.js';
 import { expandCollectionRef, joinScopes, pathBindings, type Arena, type ArenaCollection, type ArenaSingleton, type Bindings, type Scope } from './arena.js';

@@ -5,20 +5,22 @@
  * ends, whether it passed, failed, threw, or the run was interrupted; what it could not restore becomes a note
  * on the check's rule ("not restored: ...").
  */
-import type { ResourceModel } from '../../contracts/resource-model.js';
 import type { CheckContext } from '../check.js';
+import { ScopedState, type RunScope } from '../run-scope.js';
 import type { Exchange } from '../target-client.js';
 import { buildArena, wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
 import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
 import type { CreatedInstances } from './candidates.js';
 import { resourceLookup, type ResourceLookup } from './effect-model.js';
-import { currentInterruption, InterruptedError, keepAliveOnSigint } from './interruption.js';
 import { sendAction, type ActionInvocation } from './invocation.js';
 import { RestoreLedger, restoreState, type RestoreOutcome } from './restore-ledger.js';
 
-// One ledger per loaded contract: the checks of one run share it, so the originals are those from before the
-// family's first action, whichever check sent it.
-const ledgers = new WeakMap<ResourceModel, RestoreLedger>();
+// One ledger per run: the checks of a run share it, so the originals are those from before the run's first
+// action, whichever check sent it.
+const restoreLedger = new ScopedState('restore ledger', () => new RestoreLedger());
+
+// The action sessions under way, which an interrupted test leaves running until they restored.
+const sessionsUnderWay = new ScopedState('action sessions under way', () => new Set<Promise<void>>());
 
 /** How old the previous check's last look at the arena may be for the next check to start from it, ms. */
 const LAST_LOOK_FRESH_MS = 10_000;
@@ -49,7 +51,7 @@ export class ActionSession {
 
   /** Reads `scope`, records what it had not seen before as originals, and keeps the latest state. */
   async observe(scope: Scope): Promise<Observation> {
-    currentInterruption().throwIfInterrupted();
+    this.context.scope.interruption.throwIfInterrupted();
     const observation = await observe(this.context.client, scope);
     this.lookup.add(scope);
     this.ledger.record(scope, observation.state);
@@ -75,7 +77,7 @@ export class ActionSession {
 
   /** Posts an action. After one that can change membership, the run's cached discovery is stale. */
   async act(invocation: ActionInvocation): Promise<Exchange> {
-    currentInterruption().throwIfInterrupted();
+    this.context.scope.interruption.throwIfInterrupted();
     const exchange = await sendAction(this.context.client, invocation);
     this.actionsSent += 1;
     if (invocation.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
@@ -132,27 +134,22 @@ export function withActionSession(context: CheckContext, work: (session: ActionS
     () => undefined,
     () => undefined,
   );
-  activeSessions.add(settled);
-  void settled.then(() => activeSessions.delete(settled));
+  const underWay = context.scope.state(sessionsUnderWay);
+  underWay.add(settled);
+  void settled.then(() => underWay.delete(settled));
   return running;
 }
 
-const activeSessions = new Set<Promise<void>>();
-
-/** Resolves once every action session under way has ended and restored what it changed. */
-export async function settleActionSessions(): Promise<void> {
-  await Promise.all([...activeSessions]);
+/** Resolves once every action session of the run under way has ended and restored what it changed. */
+export async function settleActionSessions(scope: RunScope): Promise<void> {
+  await Promise.all([...scope.state(sessionsUnderWay)]);
 }
 
 async function runActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
   const discovery = await context.discovery();
   const arena = buildArena(context.model, discovery, { seed: context.settings.seed });
   if (arena.collections.length === 0 && arena.singletons.length === 0) context.notApplicable('discovery found nothing that an action of the contract acts on');
-  let ledger = ledgers.get(context.model);
-  if (!ledger) {
-    ledger = new RestoreLedger();
-    ledgers.set(context.model, ledger);
-  }
+  const ledger = context.scope.state(restoreLedger);
   const whole = wholeArena(arena);
   // The previous check of the family ended with a look at everything after restoring it: a fresh one is reused.
   const last = ledger.lastLook;
@@ -161,7 +158,8 @@ async function runActionSession(context: CheckContext, work: (session: ActionSes
   ledger.record(whole, initial.state);
   const session = new ActionSession(context, arena, ledger, initial.state);
   if ('exchanges' in initial) session.remember(initial);
-  const release = keepAliveOnSigint();
+  const interruption = context.scope.interruption;
+  const release = interruption.keepAliveOnSigint();
   try {
     await work(session);
   } finally {
@@ -169,13 +167,13 @@ async function runActionSession(context: CheckContext, work: (session: ActionSes
       const outcome = await session.restoreAll();
       if (outcome.exchanges.length > 0) context.note(`restored at the end: ${outcome.exchanges.length} action(s) sent to put the target back as found`);
       for (const line of outcome.notRestored) session.noteOnce(`not restored: ${line}`);
-      if (currentInterruption().interrupted && outcome.notRestored.length > 0) {
+      if (interruption.interrupted && outcome.notRestored.length > 0) {
         process.stderr.write(`isym-conform: interrupted; could not restore:\n${outcome.notRestored.map((line) => `  ${line}`).join('\n')}\n`);
       }
     } catch (error) {
       const message = `not restored: the restore could not finish (${(error as Error).message}); the target may keep changes of this check`;
       context.note(message);
-      if (currentInterruption().interrupted) process.stderr.write(`isym-conform: ${message}\n`);
+      if (interruption.interrupted) process.stderr.write(`isym-conform: ${message}\n`);
     } finally {
       release();
     }
@@ -184,5 +182,3 @@ async function runActionSession(context: CheckContext, work: (session: ActionSes
     if (calls > 0) context.note(`${calls} call(s) made by the checker are left to end on their own: the contract has no action that hangs up a call`);
   }
 }
-
-export { InterruptedError };

@@ -8,7 +8,7 @@
  * every step.
  */
 import type { ActionNode } from '../../contracts/resource-model.js';
-import type { ValueSpec } from '../../contracts/action-effects.js';
+import type { ValueSpec } from '../../contracts/resource-model.js';
 import { fullBodyDraft, requiredOnlyBodyDraft, type BodyDraft } from '../arbitraries/request-body.js';
 import { ActionCommand, type StepKind } from './sequence-model.js';
 

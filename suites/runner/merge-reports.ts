@@ -5,17 +5,17 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { formatByName, reportFormats } from '../../reporters/index.js';
 import { MergeError, mergeReports, type NamedReport } from '../../reporters/merge.js';
 import { reportFails, type ConformanceReport } from '../../reporters/report-model.js';
-import { writeReports } from './run-conformance.js';
+import { runDefaults } from '../run-defaults.js';
+import { allFormatNames, formatsProblem, writeReports } from './write-reports.js';
 import { prepareReportDir } from './run-inputs.js';
 
 /** Options of {@link mergeReportFiles}. */
 export interface MergeOptions {
   /** Report folders (holding conformance.json) or conformance.json files, one per shard. */
   inputs: string[];
-  /** Where the merged report goes. Default `./conformance-report`. */
+  /** Where the merged report goes. Default: runDefaults.reportDir. */
   reportDir?: string;
   /** Formats to write. Default: all. */
   formats?: string[];
@@ -41,10 +41,11 @@ async function readShardReport(input: string): Promise<NamedReport> {
 
 /** Merges the shards' reports and writes the merged one. Never throws for a bad input: exit code 2 and a message. */
 export async function mergeReportFiles(options: MergeOptions): Promise<MergeResult> {
-  const formats = options.formats ?? reportFormats.map((format) => format.name);
-  const unknown = formats.find((name) => !formatByName(name));
-  if (unknown) return { exitCode: 2, files: [], message: `Unknown report format "${unknown}". Use one or more of: ${reportFormats.map((f) => f.name).join(', ')}.` };
-  const reportDirProblem = await prepareReportDir(options.reportDir ?? 'conformance-report');
+  const formats = options.formats ?? allFormatNames();
+  const formatProblem = formatsProblem(formats);
+  if (formatProblem) return { exitCode: 2, files: [], message: formatProblem };
+  const reportDir = resolve(options.reportDir ?? runDefaults.reportDir);
+  const reportDirProblem = await prepareReportDir(reportDir);
   if (reportDirProblem) return { exitCode: 2, files: [], message: reportDirProblem };
   const reports: NamedReport[] = [];
   for (const input of options.inputs) {
@@ -61,6 +62,6 @@ export async function mergeReportFiles(options: MergeOptions): Promise<MergeResu
     if (error instanceof MergeError) return { exitCode: 2, files: [], message: error.message };
     throw error;
   }
-  const files = await writeReports(report, resolve(options.reportDir ?? 'conformance-report'), formats);
+  const files = await writeReports(report, reportDir, formats);
   return { exitCode: reportFails(report, options.strict) ? 1 : 0, report, files };
 }

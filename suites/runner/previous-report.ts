@@ -45,3 +45,28 @@ export async function readPreviousReport(file: string, option: string): Promise<
   }
   return report as ConformanceReport;
 }
+
+/** The previous reports a run reads: the one --replay sends again (with its plan), the one --baseline compares with. */
+export interface PreviousReports {
+  replay?: { plan: ReplayPlan; source: ConformanceReport };
+  baseline?: ConformanceReport;
+}
+
+/**
+ * Reads the reports --replay and --baseline name; throws {@link PreviousReportError} when one cannot be used, or
+ * when the replayed one records no failing rule (of those --only selects), which leaves nothing to replay.
+ */
+export async function readPreviousReports(request: { replayFrom?: string; baselineFile?: string; only?: readonly string[] }): Promise<PreviousReports> {
+  const previous: PreviousReports = {};
+  if (request.replayFrom) {
+    const source = await readPreviousReport(request.replayFrom, '--replay');
+    const plan = replayPlanFromReport(source, request.only);
+    if (Object.keys(plan).length === 0) {
+      const among = request.only?.length ? ` among ${request.only.join(',')}` : '';
+      throw new PreviousReportError(`--replay ${request.replayFrom}: it records no failing rule${among}, so there is nothing to replay.`);
+    }
+    previous.replay = { plan, source };
+  }
+  if (request.baselineFile) previous.baseline = await readPreviousReport(request.baselineFile, '--baseline');
+  return previous;
+}

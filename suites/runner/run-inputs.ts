@@ -6,7 +6,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { TlsOptions } from '../suite-options.js';
+import type { RunRequest, TlsOptions } from '../run-plan.js';
 import { ruleCatalogue, rulePrefixes, unknownSelectors } from '../../reporters/vocabulary/rules.js';
 
 /** Why `target` cannot be a Live API base, or undefined when it is an http(s) URL. */
@@ -120,4 +120,23 @@ export async function readCaFile(file: string): Promise<{ tls?: TlsOptions; prob
     return { problem: `--cacert ${file} holds no PEM certificate (-----BEGIN CERTIFICATE-----): give the CA certificate in PEM form.` };
   }
   return { tls: { caFile: path, ca: text } };
+}
+
+/**
+ * Moves credentials written into the target URL (`http://user:pass@pbx/...`) to user and password (unless those
+ * are given), so that the URL every report and curl line shows holds none.
+ */
+export function withoutUrlCredentials<T extends Pick<RunRequest, 'target' | 'user' | 'password'>>(request: T): T {
+  let url: URL;
+  try {
+    url = new URL(request.target);
+  } catch {
+    return request;
+  }
+  if (!url.username && !url.password) return request;
+  const user = request.user ?? decodeURIComponent(url.username);
+  const password = request.password ?? decodeURIComponent(url.password);
+  url.username = '';
+  url.password = '';
+  return { ...request, target: url.href, user, password };
 }

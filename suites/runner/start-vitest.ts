@@ -1,0 +1,85 @@
+/**
+ * Starting vitest on the suite files, with the run plan provided to them and the conformance reporter listening.
+ * vitest is loaded only here, when the suites run: --help and the early exits (2, 3) do not pay for its start-up.
+ */
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { TestSequencerConstructor, TestSpecification } from 'vitest/node';
+import type { ConformanceReporter } from '../../reporters/conformance-reporter.js';
+import { familyOrder } from '../../reporters/vocabulary/rules.js';
+import type { RunPlan } from '../run-plan.js';
+import type { InterruptWatch } from './interrupt-watch.js';
+import { packageRoot } from './package-root.js';
+
+/**
+ * Where the suite files are: in the folder above the runner's. Run from source, they are the TypeScript files of
+ * suites/; run from dist/ (the installed package), the compiled ones of dist/suites/, so the package ships no source.
+ */
+const suitesDir = dirname(dirname(fileURLToPath(import.meta.url)));
+const suiteFileEnding = fileURLToPath(import.meta.url).endsWith('.ts') ? '.suite.ts' : '.suite.js';
+
+/** A sequencer that runs the suite files in family order: reads first, actions next, the restart last. */
+function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSequencer): TestSequencerConstructor {
+  return class FamilyOrderSequencer extends BaseSequencer {
+    async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+      const rank = (file: TestSpecification) => {
+        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}${suiteFileEnding}`));
+        return index === -1 ? familyOrder.length : index;
+      };
+      return [...files].sort((a, b) => rank(a) - rank(b));
+    }
+  };
+}
+
+/**
+ * Runs the suites of `plan` under vitest until they end or `interruption` cancels them; the results are the
+ * reporter's. `handleSigint`: this run handles Ctrl-C itself, so vitest's own SIGINT handler is taken away.
+ */
+export async function runSuites(plan: RunPlan, reporter: ConformanceReporter, interruption: InterruptWatch, handleSigint: boolean): Promise<void> {
+  const exitCodeBefore = process.exitCode;
+  const { createVitest, BaseSequencer } = await import('vitest/node');
+  const sigintListenersBefore = new Set(process.listeners('SIGINT'));
+  const vitest = await createVitest(
+    'test',
+    {
+      root: packageRoot(),
+      dir: suitesDir,
+      include: [`*${suiteFileEnding}`],
+      exclude: [],
+      config: false,
+      watch: false,
+      reporters: [reporter],
+      provide: { isymConform: plan },
+      // One worker thread, in this process: a forked worker would be a second Node process, with its own copy of
+      // vitest and of the modules, for no isolation the suites need (they share one run scope anyway).
+      pool: 'threads',
+      maxWorkers: 1,
+      fileParallelism: false,
+      // Read-only rules run at once with --concurrency above 1; the request semaphore bounds the load anyway.
+      maxConcurrency: Math.max(1, plan.concurrency),
+      isolate: false,
+      testTimeout: 60 * 60 * 1000,
+      hookTimeout: 60 * 60 * 1000,
+      sequence: { sequencer: familyOrderSequencer(BaseSequencer) },
+      passWithNoTests: true,
+    },
+    { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
+  );
+  if (handleSigint) {
+    // vitest's logger ends the process on SIGINT; this run handles Ctrl-C itself: cancel, then write the partial report.
+    for (const listener of process.listeners('SIGINT')) if (!sigintListenersBefore.has(listener)) process.off('SIGINT', listener);
+  }
+  try {
+    // An interrupt that came while vitest was starting (or a --max-time already spent) leaves nothing to run.
+    if (interruption.interrupted()) return;
+    interruption.onInterrupt((interrupt) => void vitest.cancelCurrentRun(interrupt.reason === 'signal' ? 'keyboard-input' : (interrupt.reason as never)));
+    await vitest.start();
+  } catch (error) {
+    // A cancelled run may end in an error of vitest's own; the partial report is still written.
+    if (!interruption.interrupted()) throw error;
+  } finally {
+    await vitest.close();
+    process.exitCode = exitCodeBefore;
+  }
+}
