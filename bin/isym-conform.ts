@@ -123,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
     .option('--max-time <s>', 'stop after this many seconds and write a partial report', integerOption('--max-time', 1))
     .option('--rule-timeout <s>', `time one rule may take, seconds; then it is an error and the run goes on (default ${runDefaults.ruleTimeoutMs / 1000}, more with a long --ready-timeout)`, integerOption('--rule-timeout', 1))
     .option('--concurrency <n>', 'requests in flight at once, at most: reads that do not depend on each other go out together, and the read-only rules run at once; 1 sends one request at a time, for a fragile target', integerOption('--concurrency', 1), runDefaults.concurrency)
+    .option('--max-calls <n>', 'phone calls the run may place (originate), shared out among the action rules; each rings a real phone and is left to end on its own. 0: no call, the cases that need one are skipped with that reason', integerOption('--max-calls', 0), runDefaults.maxCalls)
     .addOption(new Option('--shard <i/n>', 'run only shard i of n (split over CI machines by rule; join the reports with `isym-conform merge DIR...`)').argParser(shardOption))
     .option('--embedded-size <n>', 'with --embedded: size of the generated data set', integerOption('--embedded-size', 1), 1)
     .option('--embedded-churn', 'with --embedded: let the live state churn during the run')
@@ -251,6 +252,7 @@ async function main(argv: string[]): Promise<number> {
       maxTimeMs: options.maxTime !== undefined ? options.maxTime * 1000 : undefined,
       ruleTimeoutMs: options.ruleTimeout !== undefined ? options.ruleTimeout * 1000 : undefined,
       concurrency: options.concurrency,
+      maxCalls: options.maxCalls,
       shard: options.shard,
       handleSigint: true,
       onPlanned: (plan) => (progress = new TerminalProgress(progressOptions, reportedRulesPerFamily(plan.rules))),

@@ -46,6 +46,11 @@ export interface CheckSettings {
    * with the findings it had). Default: no limit.
    */
   ruleTimeoutMs?: number;
+  /**
+   * The run's budget of phone calls (--max-calls), shared out among the rules of the actions family that run
+   * (`sharedBy`). Undefined: no limit.
+   */
+  calls?: { max: number; sharedBy: number };
 }
 
 /** What all checks of a run share. */

@@ -16,6 +16,12 @@ export const runDefaults = {
   readyTimeoutS: 120,
   /** --rule-timeout: how long one rule may run, ms, unless the restart's ready timeout needs more (see run-plan.ts). */
   ruleTimeoutMs: 600_000,
+  /**
+   * --max-calls: phone calls the checker may place in one run (originate). Each rings a real phone, and the contract
+   * has no action that hangs one up; 16 is two for each rule of the actions family, enough for each to send every
+   * action that needs a call (one to originate, one for a transfer to move).
+   */
+  maxCalls: 16,
   /** --report-dir: where the reports go. */
   reportDir: 'conformance-report',
 } as const;

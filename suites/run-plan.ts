@@ -68,6 +68,8 @@ export interface RunRequest {
   insecure?: boolean;
   /** --sut "NAME VERSION": the system under test, recorded in the report as the user names it. */
   sut?: string;
+  /** --max-calls: phone calls the run may place. Default {@link runDefaults.maxCalls}. */
+  maxCalls?: number;
   /** The config file the options came from in part (--config, or the one found), recorded in the report's options. */
   configFile?: string;
 }
@@ -192,6 +194,7 @@ export function makeRunPlan(request: RunRequest, inputs: RunPlanInputs): RunPlan
   const only = request.only ?? [];
   const skip = request.skip ?? [];
   const replays = inputs.replay?.plan;
+  const rules = planRules({ only, skip, shard: request.shard, replays });
   return {
     target: request.target,
     user: request.user,
@@ -221,7 +224,8 @@ export function makeRunPlan(request: RunRequest, inputs: RunPlanInputs): RunPlan
     maxTimeMs: request.maxTimeMs,
     sut: request.sut,
     configFile: request.configFile,
-    rules: planRules({ only, skip, shard: request.shard, replays }),
+    rules,
+    calls: { max: request.maxCalls ?? runDefaults.maxCalls, sharedBy: rules.filter((rule) => rule.family === 'actions' && rule.disposition === 'run').length },
   };
 }
 

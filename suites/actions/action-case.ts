@@ -12,7 +12,8 @@ import { inOrder } from '../in-order.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
-import { chooseInvocation, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
+import { takeCall } from './call-budget.js';
+import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { compareStates, conflictMayHaveFlickered, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
@@ -87,6 +88,8 @@ export interface CaseOptions extends Omit<ChoiceOptions, 'created'> {
    * the end of the previous case (and churn never moves what is compared).
    */
   extraScope?: (invocation: ActionInvocation) => Scope;
+  /** The action a call placed by this case is for, when not the case's own (a call placed for a transfer). */
+  callFor?: string;
 }
 
 /**
@@ -94,9 +97,11 @@ export interface CaseOptions extends Omit<ChoiceOptions, 'created'> {
  * provisioning action and remembers what it created. Says why when it cannot.
  */
 export async function provisionOwner(session: ActionSession, action: ActionNode, draft: CaseDraft | undefined): Promise<string | undefined> {
+  // What the checker made earlier and is still listed serves again: each call placed rings a real phone (--max-calls).
+  if (ownerCandidates(session.arena, session.current, action, session.created).length > 0) return undefined;
   const provisioner = provisioningAction(session.context.model.actions, action);
   if (!provisioner || !draft) return `no action of the contract creates what ${action.template} acts on, and the checker acts on no instance it did not create`;
-  const run = await runCase(session, [provisioner], draft, { addressing: 'uuid' });
+  const run = await runCase(session, [provisioner], draft, { addressing: 'uuid', callFor: action.definition.name });
   if ('skipped' in run) return `its instance could not be created: ${run.skipped}`;
   await restoreCase(session, run);
   if (run.exchange.status !== 204 || run.outcome.createdIds.every((id) => id === undefined)) return `${provisioner.definition.name} did not create an instance to act on (it answered ${run.exchange.status})`;
@@ -117,6 +122,8 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const before: Observation = { state: mergeStates(known.state, fresh.state), exchanges: new Map([...known.exchanges, ...fresh.exchanges]), unreadable: fresh.unreadable };
   const prediction = predict(arena, before.state, invocation);
   if (!(options.statuses ?? [204]).includes(prediction.status)) return { skipped: `the state moved before the action: now ${prediction.reason}` };
+  const overBudget = takeCall(session.context, invocation.action, prediction.status, options.callFor);
+  if (overBudget) return { skipped: overBudget };
   let exchange = requireAnswer(await session.act(invocation));
   let after = await session.observe(scope);
   if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)) {

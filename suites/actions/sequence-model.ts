@@ -15,6 +15,7 @@ import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
 import { adoptLiveMembership, compareStates, conflictMayHaveFlickered, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, unrangedValue, type Difference, type ResourceLookup } from './effect-model.js';
+import { takeCall } from './call-budget.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
 import { planUndo } from './restore-ledger.js';
 import type { ActionSession } from './session.js';
@@ -158,6 +159,8 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
     const before = pre ? mergeStates(model.state, pre) : model.state;
     let prediction = predict(real.arena, before, invocation);
+    // A step that would place a call beyond the rule's part of the budget does nothing, as a step with nothing to act on.
+    if (takeCall(real.session.context, invocation.action, prediction.status)) return;
     let exchange = await real.session.act(invocation);
     real.steps.push({ invocation, expected: prediction.status, reason: prediction.reason, exchange });
     model.steps += 1;

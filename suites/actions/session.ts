@@ -10,6 +10,7 @@ import { ScopedState, type RunScope } from '../run-scope.js';
 import type { Exchange } from '../target-client.js';
 import { buildArena, wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
 import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
+import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
 import { resourceLookup, type ResourceLookup } from './effect-model.js';
 import { sendAction, type ActionInvocation } from './invocation.js';
@@ -177,8 +178,11 @@ async function runActionSession(context: CheckContext, work: (session: ActionSes
     } finally {
       release();
     }
-    const calls = [...session.created.keys()].length;
+    const calls = callsPlacedBy(context);
     context.note(`${session.actionsSent} action(s) sent on an arena of ${arena.collections.length} collections and ${arena.singletons.length} sub-resources`);
-    if (calls > 0) context.note(`${calls} call(s) made by the checker are left to end on their own: the contract has no action that hangs up a call`);
+    if (calls > 0 || context.settings.calls) {
+      const budget = context.settings.calls ? ` (--max-calls ${context.settings.calls.max}: ${callsPlacedInRun(context)} placed in the run so far)` : '';
+      context.note(calls === 0 ? `no phone call placed${budget}` : `${calls} phone call(s) placed${budget}; each is left to end on its own: the contract has no action that hangs up a call`);
+    }
   }
 }

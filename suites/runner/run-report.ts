@@ -35,6 +35,7 @@ export function publicOptions(plan: RunPlan): Record<string, unknown> {
     requireAll: plan.requireAll || undefined,
     cacert: plan.tls?.caFile,
     insecure: plan.tls?.insecure || undefined,
+    maxCalls: plan.calls?.max,
     config: plan.configFile,
   };
 }
