@@ -16,4 +16,4 @@ export { ownerOf, predict, refOfItem, scopeOf } from './prediction.js';
 export type { ExpectedCreate, ExpectedRemove, ExpectedSet, ExpectedStatus, ExpectedValue, OwnerRef, Prediction } from './prediction.js';
 export { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
 export { changesState, comparedProperties, compareStates, describeDifference, resourceLookup, type Difference, type ResourceLookup } from './state-comparison.js';
-export { adoptLiveMembership, conflictMayHaveFlickered, endedOnItsOwn, stateMovedOnItsOwn } from './moved-on-its-own.js';
+export { adoptLiveMembership, conflictMayHaveFlickered, endedOnItsOwn, refusalMovedOnItsOwn, stateMovedOnItsOwn } from './moved-on-its-own.js';

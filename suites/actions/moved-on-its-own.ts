@@ -71,6 +71,27 @@ export function stateMovedOnItsOwn(arena: Arena, before: ArenaState, after: Aren
 }
 
 /**
+ * Whether an attempt that must be refused with `required` and answered `status` instead can be live telephony
+ * rather than a fault (LIVE-API.md §5), judged from the looks `before` and `after` the attempt: a conflict lifted
+ * before the look (the look no longer predicts it); the instance acted on (a call) ended before the look, so that
+ * a 404 says nothing of the body; or the state moved between the look and the action ({@link stateMovedOnItsOwn}).
+ */
+export function refusalMovedOnItsOwn(
+  arena: Arena,
+  looks: { before: ArenaState; after: ArenaState },
+  invocation: ActionInvocation,
+  required: number,
+  status: number,
+  lookup: ResourceLookup,
+): boolean {
+  if (status === required) return false;
+  const prediction = predict(arena, looks.before, invocation);
+  if (required === 409 && prediction.status !== 409) return true;
+  if (required !== 404 && endedOnItsOwn(prediction, status, looks.before)) return true;
+  return stateMovedOnItsOwn(arena, looks.before, looks.after, invocation, prediction, status, lookup);
+}
+
+/**
  * Brings the members of `state`'s collections that come and go on their own in line with `after` (a look at the
  * target), leaving the members in `claimed` as the model has them: what live telephony did is not the model's.
  */
