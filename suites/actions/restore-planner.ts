@@ -107,11 +107,14 @@ function invocation(action: ActionNode, refs: InstanceRef[], values: Record<stri
   return { action, refs, forms: uuidForms(action), body };
 }
 
-/** An action that removes `id` (listed in `listings`), predicted to do so on `current`. */
-function planRemove(arena: Arena, current: ArenaState, id: string, resource: ResourceType, listings: ArenaCollection[]): ActionInvocation | undefined {
+/**
+ * An action that removes `id` (listed in `listings`), predicted to do so on `current`. `everywhere`: only an effect
+ * that removes it from every collection (its UUID then answers 404), not one that takes it out of some (`from`).
+ */
+export function planRemove(arena: Arena, current: ArenaState, id: string, resource: ResourceType, listings: ArenaCollection[], everywhere = false): ActionInvocation | undefined {
   for (const action of arena.model.actions) {
     for (const effect of action.effects.effects) {
-      if (effect.kind !== 'remove') continue;
+      if (effect.kind !== 'remove' || (everywhere && effect.from)) continue;
       let candidate: ActionInvocation | undefined;
       if (effect.target.kind === 'self' && action.ownerInstance.resource === resource && action.owner.kind === 'instance') {
         const listing = listings.find((c) => c.node === action.ownerInstance.collection);
