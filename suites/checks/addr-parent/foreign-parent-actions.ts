@@ -108,7 +108,7 @@ async function tryActionUnderForeignParent(session: ActionSession, tally: Action
   if (expectationFor(pair.listing, ownRef(pair.instance), forms[forms.length - 1]).kind !== 'absent') return undefined;
   const posted: ActionInvocation = { ...probe.invocation, refs: pairRefs(pair), forms };
   const answer = requireAnswer(await session.act(posted));
-  const scope = scopeOf(session.arena, before.state, probe.invocation);
+  const scope = scopeOf(session.arena, session.current, probe.invocation);
   const after = await session.observe(scope);
   const outcome = expectedAfter(before.state, probe.prediction, after.state);
   // Expected: nothing changed; the effect's claims say which members of live collections count.
@@ -118,10 +118,10 @@ async function tryActionUnderForeignParent(session: ActionSession, tally: Action
     tally.add(label, forms);
     return undefined;
   }
+  // An instance that comes and goes on its own and left meanwhile changed nothing of the checker's doing (§5).
+  if (endedOnItsOwn(probe.prediction, answer.status, after.state)) return undefined;
   const undone = await session.restore(scope, before.state, after.state);
   for (const line of undone.notRestored) session.noteOnce(`not restored after a case: ${line}`);
-  // An instance that comes and goes on its own and left meanwhile changed nothing of the checker's doing (§5).
-  if (answer.status === 404 && endedOnItsOwn(probe.prediction, answer.status, after.state)) return undefined;
   const relisted = answer.status === 404 ? undefined : await readListing(session.context.client, actionCase.collection, actionCase.parent.refs);
   if (relisted && lists(relisted, ownRef(pair.instance).id)) return undefined; // the parent gained it meanwhile: churn
   const reads = (exchanges: Map<string, Exchange>) => [...exchanges.values()];
