@@ -12,7 +12,7 @@ import {
 } from '../../arbitraries/foreign-parent.js';
 import { bodyDraft, type BodyDraft } from '../../arbitraries/request-body.js';
 import { joinScopes } from '../../actions/arena.js';
-import { compareStates, describeDifference, endedOnItsOwn, expectedAfter, scopeOf } from '../../actions/effect-model.js';
+import { compareStates, describeDifference, scopeOf } from '../../actions/effect-model.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from '../../actions/invocation.js';
 import { withActionSession, type ActionSession } from '../../actions/session.js';
 import { requireAnswer, type CheckContext } from '../../check.js';
@@ -110,16 +110,16 @@ async function tryActionUnderForeignParent(session: ActionSession, tally: Action
   const answer = requireAnswer(await session.act(posted));
   const scope = scopeOf(session.arena, session.current, probe.invocation);
   const after = await session.observe(scope);
-  const outcome = expectedAfter(before.state, probe.prediction, after.state);
-  // Expected: nothing changed; the effect's claims say which members of live collections count.
-  const changes = compareStates(session.arena, before.state, after.state, outcome, session.lookup);
+  // Expected: nothing changed. An action that must have no effect claims no member, so where members come and go on
+  // their own (an agent that logged in at its phone meanwhile) membership is not compared, as for a refused action;
+  // values are, wherever both looks list an instance.
+  const nothing = { focus: new Set<string>(), focusPaths: new Set<string>(), claims: new Map<string, Set<string>>(), open: new Set<string>() };
+  const changes = compareStates(session.arena, before.state, after.state, nothing, session.lookup);
   const label = `${probe.invocation.action.definition.name} on ${actionCase.collection.resource.name} under {${parentParameter(actionCase.collection)}}`;
   if (answer.status === 404 && changes.length === 0) {
     tally.add(label, forms);
     return undefined;
   }
-  // An instance that comes and goes on its own and left meanwhile changed nothing of the checker's doing (§5).
-  if (endedOnItsOwn(probe.prediction, answer.status, after.state)) return undefined;
   const undone = await session.restore(scope, before.state, after.state);
   for (const line of undone.notRestored) session.noteOnce(`not restored after a case: ${line}`);
   const relisted = answer.status === 404 ? undefined : await readListing(session.context.client, actionCase.collection, actionCase.parent.refs);
