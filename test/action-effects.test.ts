@@ -13,7 +13,9 @@ import { defaultContractPath, loadContract } from '../contracts/load-contract.js
 import type { ActionNode, InstanceNode, InstanceRef, ResourceModel } from '../contracts/resource-model.js';
 import { buildArena, type Arena } from '../suites/actions/arena.js';
 import { cloneState, type ArenaState, type Item } from '../suites/actions/arena-state.js';
-import { compareStates, expectedAfter, predict, resourceLookup, type Prediction } from '../suites/actions/effect-model.js';
+import { expectedAfter } from '../suites/actions/expected-outcome.js';
+import { predict, type Prediction } from '../suites/actions/prediction.js';
+import { compareStates, resourceLookup } from '../suites/actions/state-comparison.js';
 import type { ActionInvocation } from '../suites/actions/invocation.js';
 import { restoreState } from '../suites/actions/restore-ledger.js';
 import type { Discovery } from '../suites/discovery.js';

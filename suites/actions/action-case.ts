@@ -14,7 +14,10 @@ import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
-import { compareStates, conflictMayHaveFlickered, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, type Difference, type ExpectedOutcome, type OwnerRef, type Prediction } from './effect-model.js';
+import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
+import { conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
+import { compareStates, type Difference } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 

@@ -7,7 +7,8 @@ import { instanceSegments, type ActionNode, type InstanceRef } from '../../contr
 import type { BodyDraft } from '../arbitraries/request-body.js';
 import { expandCollectionRef, instantiateCollection, pathBindings, type Arena, type ArenaCollection } from './arena.js';
 import { listingsOf, type ArenaState } from './arena-state.js';
-import { changesState, predict, refOfItem, type Prediction } from './effect-model.js';
+import { predict, refOfItem, type Prediction } from './prediction.js';
+import { changesState } from './state-comparison.js';
 import { formsFromWishes, uuidForms, type ActionInvocation } from './invocation.js';
 
 /** Instances the checker created itself (through an action), by id: the collections they were created in. */

@@ -8,7 +8,7 @@ import { canonicalJson } from '../compare.js';
 import type { CheckContext } from '../check.js';
 import type { Exchange } from '../target-client.js';
 import type { CaseRun, TargetRead } from './action-case.js';
-import { describeDifference, type Difference } from './effect-model.js';
+import { describeDifference, type Difference } from './state-comparison.js';
 import { describeInvocation } from './invocation.js';
 import type { ArenaState } from './arena-state.js';
 import { DISTINCTIVE_LENGTH, DISTINCTIVE_MAX, DISTINCTIVE_MIN, isDistinctive } from '../arbitraries/request-body.js';

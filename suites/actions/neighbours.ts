@@ -6,7 +6,7 @@
 import type { InstanceRef } from '../../contracts/resource-model.js';
 import type { Arena, ArenaCollection, ArenaSingleton, Scope } from './arena.js';
 import { listingsOf, type ArenaState } from './arena-state.js';
-import { ownerOf } from './effect-model.js';
+import { ownerOf } from './prediction.js';
 import type { ActionInvocation } from './invocation.js';
 
 /** How many levels two ref lists differ at (by id). */

@@ -6,7 +6,9 @@ import { requireAnswer } from '../check.js';
 import type { FindingInput } from '../finding.js';
 import { describeOutcome } from '../finding.js';
 import type { Exchange } from '../target-client.js';
-import { compareStates, describeDifference, endedOnItsOwn, predict, scopeOf, stateMovedOnItsOwn } from './effect-model.js';
+import { refusalMovedOnItsOwn } from './moved-on-its-own.js';
+import { scopeOf } from './prediction.js';
+import { compareStates, describeDifference } from './state-comparison.js';
 import { describeInvocation, type ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -35,13 +37,8 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
     const after = await session.observe(scope);
     for (const { attempt, exchange } of answered) {
       if (exchange.status === status || finding) continue;
-      // A conflict that live telephony lifted before the look (the look no longer shows it) or between the look
-      // and the action is not a fault (LIVE-API.md §5).
-      const prediction = predict(session.arena, before.state, attempt.invocation);
-      const liftedBeforeTheLook = status === 409 && prediction.status !== 409;
-      // The instance acted on (a call) ended on its own before the look: a 404 then says nothing of the body.
-      const goneBeforeTheLook = status !== 404 && endedOnItsOwn(prediction, exchange.status, before.state);
-      if (liftedBeforeTheLook || goneBeforeTheLook || stateMovedOnItsOwn(session.arena, before.state, after.state, attempt.invocation, prediction, exchange.status, session.lookup)) {
+      const looks = { before: before.state, after: after.state };
+      if (refusalMovedOnItsOwn(session.arena, looks, attempt.invocation, status, exchange.status, session.lookup)) {
         session.noteOnce('a case was left unjudged: live telephony moved the state between the look and the action (LIVE-API.md §5)');
         continue;
       }

@@ -14,10 +14,14 @@ import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
 import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
-import { adoptLiveMembership, compareStates, conflictMayHaveFlickered, describeDifference, expectedAfter, predict, scopeOf, stateMovedOnItsOwn, unrangedValue, type Difference, type ResourceLookup } from './effect-model.js';
+import { unrangedValue } from './body-validation.js';
+import { expectedAfter } from './expected-outcome.js';
+import { adoptLiveMembership, conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { predict, scopeOf } from './prediction.js';
+import { compareStates, describeDifference, type Difference, type ResourceLookup } from './state-comparison.js';
 import { takeCall } from './call-budget.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
-import { planUndo } from './restore-ledger.js';
+import { planUndo } from './restore-planner.js';
 import type { ActionSession } from './session.js';
 
 /** What the model knows: the predicted state, what the checker created, and what each step touched. */

@@ -12,7 +12,7 @@ import { buildArena, wholeArena, type Arena, type ArenaCollection, type Scope } 
 import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
 import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
-import { resourceLookup, type ResourceLookup } from './effect-model.js';
+import { resourceLookup, type ResourceLookup } from './state-comparison.js';
 import { sendAction, type ActionInvocation } from './invocation.js';
 import { RestoreLedger, restoreState, type RestoreOutcome } from './restore-ledger.js';
 

@@ -4,7 +4,7 @@ import { fullBodyDraft } from '../arbitraries/request-body.js';
 import type { ArenaState } from '../actions/arena-state.js';
 import type { Candidate } from '../actions/candidates.js';
 import { casesPerAction, differencesFinding, missingCreatesFinding, statusFinding, targetReadsFinding } from '../actions/case-findings.js';
-import type { ResourceLookup } from '../actions/effect-model.js';
+import type { ResourceLookup } from '../actions/state-comparison.js';
 import { twinScope } from '../actions/neighbours.js';
 import { withActionSession } from '../actions/session.js';
 import { namesakesOf, type Namesakes } from '../arbitraries/namesakes.js';

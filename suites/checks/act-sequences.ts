@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { actionsByName, exercisableVariants } from '../actions/action-case.js';
 import { narrowArena, wholeArena, type Arena } from '../actions/arena.js';
 import { cloneState, type ArenaState } from '../actions/arena-state.js';
-import { resourceLookup } from '../actions/effect-model.js';
+import { resourceLookup } from '../actions/state-comparison.js';
 import { actionCommands, describeSteps, SequenceDivergence, type SequenceModel, type SequenceReal } from '../actions/sequence-model.js';
 import { withActionSession } from '../actions/session.js';
 import { targetedSequences } from '../actions/targeted-sequences.js';

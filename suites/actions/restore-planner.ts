@@ -1,0 +1,277 @@
+/**
+ * The restore planner: from an original state and the target's state now, the actions that take the one back to
+ * the other, planned from the contract's own effects: an instance that is gone is created again by an action
+ * whose `create` puts it in the same collections, with the same values; one that is new is removed by an action
+ * whose `remove` takes it away; a changed value is written back by an action whose `set` writes that value (a
+ * constant, or a body property). Nothing here knows an action by name.
+ *
+ * An instance without a symbolic name (an agent) is known by where it is listed: logged out and in again, it is
+ * the same object under a new UUID.
+ */
+import { instanceSegments, type ActionNode, type InstanceRef, type ResourceType } from '../../contracts/resource-model.js';
+import { canonicalJson } from '../compare.js';
+import type { Arena, ArenaCollection, ArenaSingleton, Scope } from './arena.js';
+import { listingsOf, type ArenaState, type Item } from './arena-state.js';
+import { predict, refOfItem } from './prediction.js';
+import { comparedProperties } from './state-comparison.js';
+import { uuidForms, type ActionInvocation } from './invocation.js';
+
+// ---------------------------------------------------------------------------------------------- matching
+
+/** The non-transient collections (of `scope`) that list `id`: where an instance without a name is known from. */
+function signature(state: ArenaState, id: string, scope: Scope): string {
+  const watched = new Set(scope.collections.filter((c) => !c.transient).map((c) => c.path));
+  return listingsOf(state, id).filter((path) => watched.has(path)).sort().join('\n');
+}
+
+interface Pairing {
+  /** current id → original id, for instances in both (same id, or same listings under a new id). */
+  same: Map<string, string>;
+  /** Original ids with no counterpart now. */
+  gone: string[];
+  /** Current ids with no counterpart in the original. */
+  added: string[];
+}
+
+function idsOf(state: ArenaState, scope: Scope): Set<string> {
+  const ids = new Set<string>();
+  for (const read of scope.collections) if (!read.transient) for (const id of state.collections.get(read.path)?.keys() ?? []) ids.add(id);
+  return ids;
+}
+
+function pairInstances(original: ArenaState, current: ArenaState, scope: Scope): Pairing {
+  const before = idsOf(original, scope);
+  const now = idsOf(current, scope);
+  const same = new Map<string, string>();
+  for (const id of now) if (before.has(id)) same.set(id, id);
+  const gone = [...before].filter((id) => !now.has(id));
+  const added: string[] = [];
+  for (const id of [...now].filter((id) => !before.has(id))) {
+    const key = signature(current, id, scope);
+    const match = gone.findIndex((old) => signature(original, old, scope) === key);
+    if (match >= 0 && key !== '') {
+      same.set(id, gone[match]);
+      gone.splice(match, 1);
+    } else {
+      added.push(id);
+    }
+  }
+  return { same, gone, added };
+}
+
+// ---------------------------------------------------------------------------------------------- planning
+
+function collectionOf(scope: Scope, path: string): ArenaCollection | undefined {
+  return scope.collections.find((c) => c.path === path);
+}
+
+/**
+ * Fills the parameters of `templates` from the collections an instance is listed in: each template must be matched
+ * by one listing. Undefined when one is not.
+ */
+function bindFromListings(listings: ArenaCollection[], templates: { template: string; node: ArenaCollection['node']; bind: Record<string, string> }[]) {
+  const path = new Map<string, InstanceRef>();
+  const body = new Map<string, string>();
+  for (const ref of templates) {
+    const listing = listings.find((c) => c.node.template === ref.template);
+    if (!listing) return undefined;
+    instanceSegments(ref.node).forEach((segment, index) => {
+      const instance = listing.parentRefs[index];
+      if (segment.parameter in ref.bind) {
+        if (instance.name !== undefined) body.set(ref.bind[segment.parameter], instance.name);
+      } else {
+        path.set(segment.parameter, instance);
+      }
+    });
+  }
+  return { path, body };
+}
+
+/** The action's path refs from bound parameters; undefined when one is missing. */
+function refsFromBindings(action: ActionNode, path: Map<string, InstanceRef>): InstanceRef[] | undefined {
+  const refs = instanceSegments(action).map((segment) => path.get(segment.parameter));
+  return refs.every((ref) => ref !== undefined) ? (refs as InstanceRef[]) : undefined;
+}
+
+/** A body with `values`, when it covers every required property of the action's request schema. */
+function completeBody(action: ActionNode, values: Record<string, unknown>): ActionInvocation['body'] | 'incomplete' {
+  const schema = action.requestSchema;
+  if (!schema) return undefined;
+  const required = (schema.required ?? []) as string[];
+  if (required.some((name) => !(name in values))) return 'incomplete';
+  return { kind: 'json', value: values };
+}
+
+function invocation(action: ActionNode, refs: InstanceRef[], values: Record<string, unknown>): ActionInvocation | undefined {
+  const body = completeBody(action, values);
+  if (body === 'incomplete') return undefined;
+  return { action, refs, forms: uuidForms(action), body };
+}
+
+/**
+ * An action that removes `id` (listed in `listings`), predicted to do so on `current`. `everywhere`: only an effect
+ * that removes it from every collection (its UUID then answers 404), not one that takes it out of some (`from`).
+ */
+export function planRemove(arena: Arena, current: ArenaState, id: string, resource: ResourceType, listings: ArenaCollection[], everywhere = false): ActionInvocation | undefined {
+  for (const action of arena.model.actions) {
+    for (const effect of action.effects.effects) {
+      if (effect.kind !== 'remove' || (everywhere && effect.from)) continue;
+      let candidate: ActionInvocation | undefined;
+      if (effect.target.kind === 'self' && action.ownerInstance.resource === resource && action.owner.kind === 'instance') {
+        const listing = listings.find((c) => c.node === action.ownerInstance.collection);
+        const item = listing && current.collections.get(listing.path)?.get(id);
+        if (listing && item) candidate = invocation(action, [...listing.parentRefs, refOfItem(resource, item)], {});
+      } else if (effect.target.kind === 'memberOf' && effect.target.collections[0].node.resource === resource) {
+        const bound = bindFromListings(listings, effect.target.collections);
+        const refs = bound && refsFromBindings(action, bound.path);
+        if (bound && refs) candidate = invocation(action, refs, Object.fromEntries(bound.body));
+      }
+      if (!candidate) continue;
+      const prediction = predict(arena, current, candidate);
+      if (prediction.status === 204 && prediction.removes.some((remove) => remove.id === id)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** An action that creates again the original instance `item` (listed in `listings`), predicted to on `current`. */
+function planCreate(arena: Arena, current: ArenaState, item: Item, resource: ResourceType, listings: ArenaCollection[]): ActionInvocation | undefined {
+  for (const action of arena.model.actions) {
+    for (const effect of action.effects.effects) {
+      if (effect.kind !== 'create' || effect.resource !== resource || effect.transient) continue;
+      const bound = bindFromListings(listings, effect.in);
+      const refs = bound && refsFromBindings(action, bound.path);
+      if (!bound || !refs) continue;
+      const values: Record<string, unknown> = Object.fromEntries(bound.body);
+      let possible = true;
+      for (const [name, spec] of Object.entries(effect.values)) {
+        if (spec.kind === 'const') possible &&= canonicalJson(spec.value) === canonicalJson(item[name]) || (spec.ifPresent && !(name in item));
+        else if (name in item) values[spec.property] = item[name];
+      }
+      const candidate = possible ? invocation(action, refs, values) : undefined;
+      if (!candidate) continue;
+      const prediction = predict(arena, current, candidate);
+      const wanted = listings.map((c) => c.path).sort().join('\n');
+      if (prediction.status === 204 && prediction.creates.some((create) => create.collections.map((c) => c.path).sort().join('\n') === wanted)) return candidate;
+    }
+  }
+  return undefined;
+}
+
+/** Where a value is written: an instance (id, with its listings) or a sub-resource. */
+type ValueTarget = { kind: 'instance'; id: string; resource: ResourceType; listings: ArenaCollection[] } | { kind: 'singleton'; read: ArenaSingleton };
+
+/**
+ * Actions that write back `wanted` (property → original value) on the target, each fixing at least one of them
+ * and writing nothing that differs from `original` (the target's whole original value).
+ */
+function planSets(arena: Arena, current: ArenaState, target: ValueTarget, wanted: Record<string, unknown>, original: Item): ActionInvocation[] {
+  const plan: ActionInvocation[] = [];
+  const open = new Set(Object.keys(wanted));
+  for (const action of arena.model.actions) {
+    if (open.size === 0) break;
+    for (const effect of action.effects.effects) {
+      if (effect.kind !== 'set' || effect.when) continue;
+      let refs: InstanceRef[] | undefined;
+      if (target.kind === 'instance' && effect.target.kind === 'self' && action.owner.kind === 'instance' && action.ownerInstance.resource === target.resource) {
+        const listing = target.listings.find((c) => c.node === action.ownerInstance.collection);
+        const item = listing && current.collections.get(listing.path)?.get(target.id);
+        if (listing && item) refs = [...listing.parentRefs, refOfItem(target.resource, item)];
+      } else if (target.kind === 'singleton') {
+        const writes = effect.target.kind === 'singleton' ? effect.target.node === target.read.node : action.owner === target.read.node;
+        if (writes && instanceSegments(action).length === target.read.ownerRefs.length) refs = target.read.ownerRefs;
+      }
+      if (!refs) continue;
+      const values: Record<string, unknown> = {};
+      for (const [name, spec] of Object.entries(effect.values)) if (spec.kind === 'from' && name in original) values[spec.property] = original[name];
+      const candidate = invocation(action, refs, values);
+      if (!candidate) continue;
+      const prediction = predict(arena, current, candidate);
+      if (prediction.status !== 204) continue;
+      const written = prediction.sets.flatMap((set) => Object.entries(set.values));
+      const right = written.every(([name, value]) => !(name in original) || canonicalJson(value.value) === canonicalJson(original[name]));
+      const fixes = written.filter(([name]) => open.has(name));
+      if (!right || fixes.length === 0) continue;
+      plan.push(candidate);
+      fixes.forEach(([name]) => open.delete(name));
+    }
+  }
+  return plan;
+}
+
+/** The controlled properties of `resource` whose values differ between `original` and `current`, with the originals. */
+function differingControlled(arena: Arena, resource: ResourceType | undefined, original: Item, current: Item): Record<string, unknown> {
+  const controlled = (resource && arena.controlled.get(resource.name)) ?? new Set<string>();
+  const wanted: Record<string, unknown> = {};
+  for (const key of comparedProperties(arena, resource, original, current)) {
+    if (controlled.has(key) && key in original && canonicalJson(original[key]) !== canonicalJson(current[key])) wanted[key] = original[key];
+  }
+  return wanted;
+}
+
+/** One round of planning: removals of added instances, re-creations of gone ones, then values written back. */
+export function planRound(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): { plan: ActionInvocation[]; stuck: string[] } {
+  const plan: ActionInvocation[] = [];
+  const stuck: string[] = [];
+  const pairing = pairInstances(original, current, scope);
+  const listingsIn = (state: ArenaState, id: string) => listingsOf(state, id).map((path) => collectionOf(scope, path)).filter((c): c is ArenaCollection => c !== undefined && !c.transient);
+  const resourceOf = (listings: ArenaCollection[]) => listings[0]?.node.resource;
+
+  for (const id of pairing.added) {
+    const listings = listingsIn(current, id);
+    const resource = resourceOf(listings);
+    const step = resource && planRemove(arena, current, id, resource, listings);
+    if (step) plan.push(step);
+    else stuck.push(`${id}, listed now in ${listings.map((c) => c.path).join(' and ')}, was not there before and no action of the contract removes it`);
+  }
+  for (const id of pairing.gone) {
+    const listings = listingsIn(original, id);
+    const resource = resourceOf(listings);
+    const item = listings.length > 0 ? original.collections.get(listings[0].path)?.get(id) : undefined;
+    const step = resource && item && planCreate(arena, current, item, resource, listings);
+    if (step) plan.push(step);
+    else stuck.push(`${id}, listed before in ${listings.map((c) => c.path).join(' and ')}, is gone and no action of the contract puts it back`);
+  }
+  for (const [id, originalId] of pairing.same) {
+    const listings = listingsIn(current, id);
+    const resource = resourceOf(listings);
+    const now = listings.length > 0 ? current.collections.get(listings[0].path)?.get(id) : undefined;
+    const was = listingsIn(original, originalId).map((c) => original.collections.get(c.path)?.get(originalId)).find((item) => item !== undefined);
+    if (!resource || !now || !was) continue;
+    const wanted = differingControlled(arena, resource, was, now);
+    if (Object.keys(wanted).length === 0) continue;
+    const steps = planSets(arena, current, { kind: 'instance', id, resource, listings }, wanted, was);
+    plan.push(...steps);
+    if (steps.length === 0) stuck.push(`${listings[0].path} item ${id}: ${describeWanted(wanted, now)} and no action of the contract writes it back`);
+  }
+  for (const read of scope.singletons) {
+    const was = original.singletons.get(read.path);
+    const now = current.singletons.get(read.path);
+    if (!was || !now) continue;
+    const wanted = differingControlled(arena, read.node.resource, was, now);
+    if (Object.keys(wanted).length === 0) continue;
+    const steps = planSets(arena, current, { kind: 'singleton', read }, wanted, was);
+    plan.push(...steps);
+    if (steps.length === 0) stuck.push(`${read.path}: ${describeWanted(wanted, now)} and no action of the contract writes it back`);
+  }
+  return { plan, stuck };
+}
+
+/**
+ * The first action that would take `scope` from `current` back towards `original` (the state before some
+ * change), planned from the contract's effects; undefined when there is nothing to undo or no action for it.
+ */
+export function planUndo(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): ActionInvocation | undefined {
+  return planRound(arena, scope, original, current).plan[0];
+}
+
+function describeWanted(wanted: Record<string, unknown>, now: Item): string {
+  return Object.entries(wanted).map(([key, value]) => `${key} is ${JSON.stringify(now[key])}, was ${JSON.stringify(value)}`).join('; ');
+}
+
+/** What still differs from the original, one line each. */
+export function remainingDifferences(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): string[] {
+  const { plan, stuck } = planRound(arena, scope, original, current);
+  return [...stuck, ...plan.map((step) => `${step.action.definition.name} on ${step.refs.map((r) => r.name ?? r.id).join('/')} is still needed`)];
+}
+
