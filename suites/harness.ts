@@ -41,7 +41,8 @@ function actionsAllowed(options: SuiteOptions): boolean {
 }
 
 function sharedEnvironment(options: SuiteOptions): Promise<CheckEnvironment> {
-  environment ??= loadContract(options.contractPath).then((contract) =>
+  // The runner loaded and validated this contract before it started vitest.
+  environment ??= loadContract(options.contractPath, { alreadyValidated: true }).then((contract) =>
     createCheckEnvironment(
       contract,
       new TargetClient({
