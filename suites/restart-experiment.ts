@@ -60,7 +60,7 @@ export interface TargetSnapshot {
 export interface SnapshotOptions {
   /** Limit the top-level collection to the instance with this name (--core-server). */
   coreServer?: string;
-  /** At most this many collection reads. Default 5000. */
+  /** At most this many collection reads (but one of each collection, whatever the bound). Default 5000. */
   maxListings?: number;
 }
 
@@ -94,11 +94,11 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
   let truncated = false;
   // Parents come before their children: sort by depth, as discovery does.
   const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length);
-  for (const [index, collection] of collections.entries()) {
+  for (const [position, collection] of collections.entries()) {
     const parents: { refs: InstanceRef[]; keys: (string | undefined)[] }[] = collection.parent ? (itemsByNode.get(collection.parent) ?? []) : [{ refs: [], keys: [] }];
     // Each collection gets an equal share of what is left of the bound (and passes on what it does not use), so a
     // bound met on a very large server still lists every collection, under some parents each.
-    const room = Math.max(1, Math.floor((maxListings - listings.length) / (collections.length - index)));
+    const room = Math.max(1, Math.floor((maxListings - listings.length) / (collections.length - position)));
     if (parents.length > room) truncated = true;
     const read = parents.length > room ? spreadByKeys(parents, room) : parents;
     // Sent together: the client bounds how many are in flight (--concurrency).
