@@ -41,8 +41,18 @@ export interface LoadedContract {
 
 type Json = Record<string, unknown>;
 
+/** Options of {@link loadContract}. */
+export interface LoadContractOptions {
+  /**
+   * The file was validated by an earlier load of this run (the runner validates before it starts the suites' worker):
+   * it is parsed and dereferenced only. Checking the extensions and the OpenAPI schema again would compile both
+   * JSON Schemas a second time, most of a load's time; the resource model still checks what it reads.
+   */
+  alreadyValidated?: boolean;
+}
+
 /** Reads, validates and models the contract at `path`; throws a {@link ContractError} naming what is wrong. */
-export async function loadContract(path: string = defaultContractPath): Promise<LoadedContract> {
+export async function loadContract(path: string = defaultContractPath, options: LoadContractOptions = {}): Promise<LoadedContract> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
@@ -60,11 +70,13 @@ export async function loadContract(path: string = defaultContractPath): Promise<
   if (typeof raw.openapi !== 'string' || !raw.openapi.startsWith('3.')) {
     throw new ContractError('CONTRACT_INVALID', 'must be an OpenAPI 3.x document (the `openapi` field says which).', '#/openapi');
   }
-  checkExtensions(raw);
+  if (!options.alreadyValidated) checkExtensions(raw);
 
   let document: OpenAPIV3_1.Document;
   try {
-    document = (await new SwaggerParser().validate(structuredClone(raw) as never)) as OpenAPIV3_1.Document;
+    document = (
+      options.alreadyValidated ? await new SwaggerParser().dereference(raw as never) : await new SwaggerParser().validate(structuredClone(raw) as never)
+    ) as OpenAPIV3_1.Document;
   } catch (error) {
     const message = (error as Error).message;
     const pointer = /#\/[^\s]*/.exec(message)?.[0];

@@ -42,7 +42,8 @@ process.on('SIGINT', () => {});
 
 /** The environment of the run of `plan`: its client tallies every request in the run scope. */
 function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
-  environment ??= loadContract(plan.contractPath).then((contract) => {
+  // The runner loaded and validated this contract before it started vitest.
+  environment ??= loadContract(plan.contractPath, { alreadyValidated: true }).then((contract) => {
     const scope = new RunScope(new CoverageRecorder(contract.model));
     const client = new TargetClient({ ...clientOptionsOf(plan), onExchange: (exchange) => scope.coverage.record(exchange) });
     // The checks read their settings from the plan itself.

@@ -61,7 +61,7 @@ export interface TargetSnapshot {
 export interface SnapshotOptions {
   /** Limit the top-level collection to the instance with this name (--core-server). */
   coreServer?: string;
-  /** At most this many collection reads. Default 5000. */
+  /** At most this many collection reads (but one of each collection, whatever the bound). Default 5000. */
   maxListings?: number;
 }
 
@@ -76,6 +76,16 @@ function joinKeys(template: string, keys: (string | undefined)[]): string | unde
   return keys.every((key) => key !== undefined) ? `${template}|${keys.join('|')}` : undefined;
 }
 
+/**
+ * `count` of `parents` at even steps through them in the order of their keys, which survive a restart: the
+ * snapshots before and after it choose the same parents, so their listings still pair up.
+ */
+function spreadByKeys<T extends { refs: InstanceRef[]; keys: (string | undefined)[] }>(parents: T[], count: number): T[] {
+  const sortKey = (parent: T) => `${parent.keys.map((key) => key ?? '').join('|')}|${parent.refs.map((ref) => ref.id).join('|')}`;
+  const ordered = parents.map((parent) => ({ parent, key: sortKey(parent) })).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return Array.from({ length: count }, (_, step) => ordered[Math.floor((step * ordered.length) / count)].parent);
+}
+
 /** Reads every collection under every parent (a full walk, bounded by `maxListings`). */
 export async function snapshotTarget(client: TargetClient, model: ResourceModel, options: SnapshotOptions = {}): Promise<TargetSnapshot> {
   const started = performance.now();
@@ -85,11 +95,13 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
   let truncated = false;
   // Parents come before their children: sort by depth, as discovery does.
   const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length);
-  for (const collection of collections) {
+  for (const [position, collection] of collections.entries()) {
     const parents: { refs: InstanceRef[]; keys: (string | undefined)[] }[] = collection.parent ? (itemsByNode.get(collection.parent) ?? []) : [{ refs: [], keys: [] }];
-    const room = maxListings - listings.length;
+    // Each collection gets an equal share of what is left of the bound (and passes on what it does not use), so a
+    // bound met on a very large server still lists every collection, under some parents each.
+    const room = Math.max(1, Math.floor((maxListings - listings.length) / (collections.length - position)));
     if (parents.length > room) truncated = true;
-    const read = parents.slice(0, room);
+    const read = parents.length > room ? spreadByKeys(parents, room) : parents;
     // Sent together: the client bounds how many are in flight (--concurrency).
     const exchanges = await Promise.all(read.map((parent) => client.get(buildPath(collection, parent.refs))));
     for (const [index, parent] of read.entries()) {

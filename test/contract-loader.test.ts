@@ -50,6 +50,18 @@ describe('the shipped contract', () => {
   });
 });
 
+describe('a contract validated earlier in the run', () => {
+  test('loads into the same document and resource model as a full load', async () => {
+    const full = await loadContract();
+    const again = await loadContract(defaultContractPath, { alreadyValidated: true });
+    expect(again.sha256).toBe(full.sha256);
+    expect(JSON.stringify(again.document)).toBe(JSON.stringify(full.document));
+    const shape = (contract: typeof full) => contract.model.nodes.map((node) => [node.kind, node.template, node.provenance]);
+    expect(shape(again)).toEqual(shape(full));
+    expect(again.model.actions.map((action) => action.effects)).toEqual(full.model.actions.map((action) => action.effects));
+  });
+});
+
 /** A broken variant of the shipped contract: a text edit, and what the loader must say about it. */
 interface BrokenContract {
   name: string;

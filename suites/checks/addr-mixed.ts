@@ -5,6 +5,7 @@ import { allAddressingForms } from '../arbitraries/addressing-forms.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId, describeDifferences, identityDifferences } from '../compare.js';
 import { stillListed, type DiscoveredInstance } from '../discovery.js';
+import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
 
 /** A path reached through a discovered instance: the instance itself, or a sub-resource of it. */
@@ -32,7 +33,8 @@ export const addrMixedCheck: ConformanceCheck = {
       return ref.name !== undefined && (namesakes.get(instanceSegments(target.instance.node)[index].resource.name)?.has(ref.name) ?? false);
     };
     const throughNamesake = (target: MixedTarget) => target.instance.refs.some((_, index) => namesakeAt(target, index));
-    const enumerated = targets.filter((target) => target.node === target.instance.node && namesakeAt(target, target.instance.refs.length - 1));
+    const enumeration = boundEnumeration(targets.filter((target) => target.node === target.instance.node && namesakeAt(target, target.instance.refs.length - 1)));
+    const enumerated = enumeration.chosen;
     const namesakePaths = targets.filter(throughNamesake);
     let combinations = 0;
     const drawn = namesakePaths.length > 0 ? fc.oneof(fc.constantFrom(...targets), fc.constantFrom(...namesakePaths)) : fc.constantFrom(...targets);
@@ -71,7 +73,7 @@ export const addrMixedCheck: ConformanceCheck = {
       return undefined;
     }, { examples: enumerated, independentRuns: true });
     context.note(
-      `${targets.length} paths to choose from; ${enumerated.length} namesake instances read every run in every mix of their own path, then ${context.settings.numRuns} drawn ` +
+      `${targets.length} paths to choose from; ${describeEnumeration(enumeration, 'namesake instances')} read every run in every mix of their own path, then ${context.settings.numRuns} drawn ` +
         `(half of them through a namesake); ${combinations} addressing combinations read`,
     );
   },

@@ -5,6 +5,7 @@ import { buildPath, type AddressingForm } from '../../contracts/resource-model.j
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId, describeDifferences, identityDifferences, stableDifferences } from '../compare.js';
 import { stillListed } from '../discovery.js';
+import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
 
 /** ADDR-NAME: getByName/{name} reaches the same instance, with the same representation, as the UUID form. */
@@ -18,8 +19,9 @@ export const addrNameCheck: ConformanceCheck = {
     if (named.length === 0) context.notApplicable('no discovered instance has a symbolic name');
     const namesakes = discoveredNamesakes(discovery.listings);
     const shared = named.filter((instance) => isNamesake(namesakes, instance));
+    const enumerated = boundEnumeration(named);
     context.note(
-      `${named.length} named instances, each read by name every run (${shared.length} of them namesakes: a name listed under more than one parent); ` +
+      `${describeEnumeration(enumerated, 'named instances')}, each read by name every run (${shared.length} of them namesakes: a name listed under more than one parent); ` +
         `then ${drawnRuns} drawn, half of them among the namesakes`,
     );
     const drawn = shared.length > 0 ? fc.oneof(discoveredInstance(named), discoveredInstance(shared)) : discoveredInstance(named);
@@ -65,6 +67,6 @@ export const addrNameCheck: ConformanceCheck = {
         exchanges: [byUuid, byName, again],
         provenance: instance.node.provenance,
       };
-    }, { examples: named, maxRuns: drawnRuns, independentRuns: true });
+    }, { examples: enumerated.chosen, maxRuns: drawnRuns, independentRuns: true });
   },
 };

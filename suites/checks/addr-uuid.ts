@@ -3,6 +3,7 @@ import { buildPath } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId } from '../compare.js';
 import { stillListed } from '../discovery.js';
+import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
 
 /** ADDR-UUID: every listed instance answers 200 at {collection}/{id}, with that id. */
@@ -17,9 +18,10 @@ export const addrUuidCheck: ConformanceCheck = {
     }
     if (discovery.instances.length === 0) context.notApplicable('no collection listed any instance');
     context.note(discovery.summary());
-    // Every discovered instance is read once every run; the drawn cases read some of them again (later, so that an
-    // instance that answers only now and then is met more than once).
-    context.note(`${discovery.instances.length} instances read by UUID every run, then ${drawnRuns} drawn`);
+    // Every discovered instance (up to the bound per instance path) is read once every run; the drawn cases read some
+    // of them again (later, so that an instance that answers only now and then is met more than once).
+    const enumerated = boundEnumeration(discovery.instances);
+    context.note(`${describeEnumeration(enumerated, 'instances')} read by UUID every run, then ${drawnRuns} drawn`);
     await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
       const id = instance.refs[instance.refs.length - 1].id;
       const read = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
@@ -42,6 +44,6 @@ export const addrUuidCheck: ConformanceCheck = {
         exchanges: [read],
         provenance: instance.node.provenance,
       };
-    }, { examples: discovery.instances, maxRuns: drawnRuns, independentRuns: true });
+    }, { examples: enumerated.chosen, maxRuns: drawnRuns, independentRuns: true });
   },
 };
