@@ -254,9 +254,13 @@ export class TargetClient {
       }
       try {
         // A GET sent on a kept-alive connection that the server had just closed fails without having been
-        // processed: sending it once more on a fresh connection is safe, and is what a browser does.
-        const outcome = await this.sendOnce(exchange, options, handle);
-        if (outcome.staleConnection && (method === 'GET' || method === 'HEAD')) await this.sendOnce(exchange, options, handle);
+        // processed: sending it once more is safe, and is what a browser does. The next idle connection of the pool
+        // may have been closed too (the server closes them all when the machine is slow), so it is sent again while
+        // that happens, at most once per connection the pool may hold, and once more on a new one.
+        let outcome = await this.sendOnce(exchange, options, handle);
+        for (let again = 0; outcome.staleConnection && (method === 'GET' || method === 'HEAD') && again <= this.maxConcurrentRequests; again += 1) {
+          outcome = await this.sendOnce(exchange, options, handle);
+        }
       } finally {
         this.shared.slots.release();
       }

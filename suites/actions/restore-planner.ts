@@ -135,7 +135,7 @@ export function planRemove(arena: Arena, current: ArenaState, id: string, resour
 }
 
 /** An action that creates again the original instance `item` (listed in `listings`), predicted to on `current`. */
-function planCreate(arena: Arena, current: ArenaState, item: Item, resource: ResourceType, listings: ArenaCollection[]): ActionInvocation | undefined {
+export function planCreate(arena: Arena, current: ArenaState, item: Item, resource: ResourceType, listings: ArenaCollection[]): ActionInvocation | undefined {
   for (const action of arena.model.actions) {
     for (const effect of action.effects.effects) {
       if (effect.kind !== 'create' || effect.resource !== resource || effect.transient) continue;

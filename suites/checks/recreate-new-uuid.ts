@@ -4,7 +4,7 @@ import { listingsOf, type ArenaState } from '../actions/arena-state.js';
 import { expectedAfter } from '../actions/expected-outcome.js';
 import { predict, scopeOf } from '../actions/prediction.js';
 import { describeInvocation, type ActionInvocation } from '../actions/invocation.js';
-import { planRemove, planUndo } from '../actions/restore-planner.js';
+import { planCreate, planRemove } from '../actions/restore-planner.js';
 import { withActionSession, type ActionSession } from '../actions/session.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { describeOutcome } from '../finding.js';
@@ -80,7 +80,14 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
   if (!removal) return 'unremovable';
   const scope = memberScope(session, member, removal);
   const before = await session.observe(scope);
-  if (predict(arena, before.state, removal).status !== 204) return 'next'; // gone, or refused, since the last look
+  const removing = predict(arena, before.state, removal);
+  const item = member.listings.map((c) => before.state.collections.get(c.path)?.get(member.id)).find((found) => found !== undefined);
+  if (removing.status !== 204 || !item) return 'next'; // gone, or refused, since the last look
+  // The re-creation is planned before anything is sent, on the state the removal leaves as the model says: a member
+  // that no action adds again is never removed, and what live telephony changes meanwhile (an agent logging in at
+  // its phone, LIVE-API.md §5) does not enter the plan.
+  const recreation = planCreate(arena, expectedAfter(before.state, removing, before.state).state, item, member.resource, member.listings);
+  if (!recreation) return 'unremovable';
   const removed = requireAnswer(await session.act(removal));
   if (removed.status !== 204) {
     context.note(`${describeInvocation(removal)} answered ${describeOutcome(removed)}: tried another member`);
@@ -88,10 +95,14 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
   }
   const gone = await session.observe(scope);
   const known = session.current;
-  const recreation = planUndo(arena, scope, before.state, known);
-  if (!recreation) return context.undecided(`${member.id} was removed by ${describeInvocation(removal)} and no action of the contract adds it again: it stays removed`);
   const created = requireAnswer(await session.act(recreation));
   const after = await session.observe(scope);
+  if (created.status !== 204 && predict(arena, after.state, recreation).status !== 204) {
+    // Live telephony moved the state between the removal and the re-creation (the extension logged in at its
+    // phone meanwhile): not the target's fault. The restore ledger puts the member back at the end.
+    context.note(`${describeInvocation(recreation)} answered ${describeOutcome(created)} after the state moved on its own: tried another member`);
+    return 'next';
+  }
   const newId = created.status === 204 ? recreatedId(session, known, gone.state, after.state, recreation) : undefined;
   if (newId === undefined) {
     return context.undecided(`${describeInvocation(recreation)}, sent to add ${member.id} again, answered ${describeOutcome(created)} and no new member is listed: the re-creation could not be observed`);
