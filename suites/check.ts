@@ -13,7 +13,7 @@ import { CoverageRecorder } from './coverage.js';
 import { inOrder } from './in-order.js';
 import { withinTimeLimit } from './interruptible.js';
 import { RunScope } from './run-scope.js';
-import { unjudgedResult, type RuleResult, type Verdict } from '../reporters/vocabulary/rule-result.js';
+import type { RuleResult, Verdict } from '../reporters/vocabulary/rule-result.js';
 import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
