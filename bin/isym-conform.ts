@@ -4,7 +4,7 @@
  * the suites (runConformance, which drives vitest) and sets the exit code: 0 conformant, 1 a MUST rule failed,
  * 2 bad usage or contract, 3 target unreachable.
  */
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option, type OptionValues } from 'commander';
 import { parseLatencyRange, startReferenceServer, DEFAULT_PASSWORD, DEFAULT_USER, type RunningReferenceServer } from '../test/reference-server/index.js';
 import { startControlServer, type RunningControlServer } from '../test/reference-server/control-server.js';
 import { reportFormats } from '../reporters/index.js';
@@ -88,10 +88,36 @@ function listRules(): string {
 
 async function main(argv: string[]): Promise<number> {
   if (argv[2] === 'merge') return mergeCommand(argv.slice(3));
-  const tool = await toolInfo();
-  const program = new Command('isym-conform')
+  const program = checkerDefinition((await toolInfo()).version);
+  const parsed = await checkerOptionsOf(program, argv);
+  if (typeof parsed === 'number') return parsed;
+  const { options, configFile } = parsed;
+  const problem = await usageProblem(options);
+  if (problem) {
+    process.stderr.write(`isym-conform: ${problem}\n`);
+    return 2;
+  }
+  const embedded = options.embedded ? await startEmbeddedTarget(options) : undefined;
+  if (typeof embedded === 'string') {
+    process.stderr.write(`isym-conform: ${embedded}\n`);
+    return 2;
+  }
+  try {
+    return await runChecker(options, configFile, embedded);
+  } finally {
+    await embedded?.control.stop();
+    await embedded?.server.stop();
+  }
+}
+
+/**
+ * The checker's command with every option, its help and its exit codes. One long chain on purpose: it is the table
+ * of the options, in the order --help lists them, and splitting it would only scatter that table.
+ */
+function checkerDefinition(version: string): Command {
+  return new Command('isym-conform')
     .description('Checks a server that implements the iSymphony REST Live API against the conformance rules, and writes a report.')
-    .version(tool.version)
+    .version(version)
     .option('--config <file>', 'a JSON or JS file of options (keys: the long option names without dashes); default: isym-conform.config.json, .isym-conformrc(.json), isym-conform.config.js/.mjs/.cjs or an "isym-conform" key of package.json, in the working directory')
     .option('--target <url>', 'the Live API base, e.g. http://pbx:58080/communication_manager/rest/live (or ISYM_TARGET)')
     .option('--embedded', 'start the bundled reference server and check it (no iSymphony needed)')
@@ -149,7 +175,13 @@ async function main(argv: string[]): Promise<number> {
     )
     .exitOverride()
     .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+}
 
+/**
+ * Parses the command line and fills in, under it, the environment and the config file: the options and the config
+ * file's path, or the exit code when the run ends here (--help, --version, --list-rules, a bad option or config file).
+ */
+async function checkerOptionsOf(program: Command, argv: string[]): Promise<{ options: OptionValues; configFile?: string } | number> {
   try {
     program.parse(argv);
   } catch (error) {
@@ -163,58 +195,57 @@ async function main(argv: string[]): Promise<number> {
   // ISYM_TARGET stands for --target, unless the command line names a target (or --embedded); it wins over the file.
   if (program.opts().target === undefined && !program.opts().embedded && process.env.ISYM_TARGET) program.setOptionValueWithSource('target', process.env.ISYM_TARGET, 'env');
   // The config file fills in what the command line and the environment left unset.
-  let configFile: string | undefined;
   try {
     const config = await readConfigFile(program.opts().config);
     if (config) applyConfigFile(program, config);
-    configFile = config?.file;
+    return { options: program.opts(), configFile: config?.file };
   } catch (error) {
     if (!(error instanceof ConfigFileError)) throw error;
     process.stderr.write(`isym-conform: ${error.message}\n`);
     return 2;
   }
-  const options = program.opts();
-  if (!options.target === !options.embedded) {
-    process.stderr.write('isym-conform: give either --target URL or --embedded. See isym-conform --help.\n');
-    return 2;
-  }
+}
 
+/** What is wrong with how the checker was asked to run (exit 2), or undefined. */
+async function usageProblem(options: OptionValues): Promise<string | undefined> {
+  if (!options.target === !options.embedded) return 'give either --target URL or --embedded. See isym-conform --help.';
   if (options.embedded && options.restartCmd !== undefined) {
-    process.stderr.write('isym-conform: --restart-cmd goes with --target; --embedded restarts its own server. See isym-conform --help.\n');
-    return 2;
+    return '--restart-cmd goes with --target; --embedded restarts its own server. See isym-conform --help.';
   }
   // Usage errors end the run here, before a server starts or a request goes out (the run checks them again).
   const inputs = await checkRunInputs({ target: options.target, only: options.only, skip: options.skip, caFile: options.cacert, insecure: options.insecure, reportDir: options.reportDir });
-  if (inputs.problem) {
-    process.stderr.write(`isym-conform: ${inputs.problem}\n`);
-    return 2;
-  }
+  return inputs.problem;
+}
 
-  let embedded: RunningReferenceServer | undefined;
-  let control: RunningControlServer | undefined;
-  let user: string | undefined = options.user ?? process.env.ISYM_USER;
-  let password: string | undefined = options.password ?? process.env.ISYM_PASSWORD;
-  if (options.embedded) {
-    try {
-      embedded = await startReferenceServer({
-        size: options.embeddedSize,
-        churn: Boolean(options.embeddedChurn),
-        faults: options.embeddedFault ?? [],
-        latencyMs: options.embeddedLatency,
-        ...(options.embeddedLiberal ? { liberal: true, seed: options.seed } : {}),
-      });
-    } catch (error) {
-      process.stderr.write(`isym-conform: ${(error as Error).message}\n`);
-      return 2;
-    }
-    // The restart rules restart the embedded server through a loopback control URL.
-    control = await startControlServer(embedded);
-    user ??= DEFAULT_USER;
-    password ??= DEFAULT_PASSWORD;
-    if (!options.quiet) process.stderr.write(`Embedded reference server at ${embedded.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}${options.embeddedLiberal ? ', liberal' : ''}\n`);
-  }
-  const target: string = embedded?.baseUrl ?? options.target;
+/** The reference server --embedded checks, with the loopback control server its restart goes through. */
+interface EmbeddedTarget {
+  server: RunningReferenceServer;
+  control: RunningControlServer;
+}
 
+/** Starts the reference server the --embedded options describe, and its control server; or says why it could not start. */
+async function startEmbeddedTarget(options: OptionValues): Promise<EmbeddedTarget | string> {
+  let server: RunningReferenceServer;
+  try {
+    server = await startReferenceServer({
+      size: options.embeddedSize,
+      churn: Boolean(options.embeddedChurn),
+      faults: options.embeddedFault ?? [],
+      latencyMs: options.embeddedLatency,
+      ...(options.embeddedLiberal ? { liberal: true, seed: options.seed } : {}),
+    });
+  } catch (error) {
+    return (error as Error).message;
+  }
+  // The restart rules restart the embedded server through a loopback control URL.
+  const control = await startControlServer(server);
+  if (!options.quiet) process.stderr.write(`Embedded reference server at ${server.baseUrl}${options.embeddedFault ? ` with faults ${options.embeddedFault.join(', ')}` : ''}${options.embeddedChurn ? ', churning' : ''}${options.embeddedLiberal ? ', liberal' : ''}\n`);
+  return { server, control };
+}
+
+/** Runs the checker against the target (the embedded server when there is one), shows its progress and result: the exit code. */
+async function runChecker(options: OptionValues, configFile: string | undefined, embedded: EmbeddedTarget | undefined): Promise<number> {
+  const target: string = embedded?.server.baseUrl ?? options.target;
   // Progress goes to stderr and the result to stdout, each styled for its own stream (one may be a file, the other a
   // terminal): `isym-conform … > result.txt` keeps the verdict while a CI log still shows the progress.
   const progressTerminal = { ...terminalOptionsFor(process.stderr), everyRule: Boolean(options.verbose) };
@@ -222,52 +253,56 @@ async function main(argv: string[]): Promise<number> {
   // The totals of the progress lines are the rules the plan reports (a shard's, a replay's). --quiet shows no progress at all.
   const progressOptions = options.quiet ? { ...progressTerminal, write: () => {}, live: false } : progressTerminal;
   let progress = new TerminalProgress(progressOptions);
-  try {
-    if (!options.quiet) process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
-    const result = await runConformance({
-      target,
-      user,
-      password,
-      contractPath: options.contract,
-      reportDir: options.reportDir,
-      formats: options.format,
-      seed: options.seed,
-      numRuns: options.runs,
-      only: options.only,
-      skip: options.skip,
-      coreServer: options.coreServer,
-      requestTimeoutMs: options.requestTimeout * 1000,
-      restart:
-        options.restartCmd !== undefined || control
-          ? { command: options.restartCmd, controlUrl: control?.restartUrl, readyTimeoutS: options.readyTimeout }
-          : undefined,
-      strict: Boolean(options.strict),
-      requireAll: Boolean(options.requireAll),
-      sut: options.sut,
-      configFile,
-      caFile: options.cacert,
-      insecure: Boolean(options.insecure),
-      baselineFile: options.baseline,
-      replayFrom: options.replay,
-      maxTimeMs: options.maxTime !== undefined ? options.maxTime * 1000 : undefined,
-      ruleTimeoutMs: options.ruleTimeout !== undefined ? options.ruleTimeout * 1000 : undefined,
-      concurrency: options.concurrency,
-      maxCalls: options.maxCalls,
-      shard: options.shard,
-      handleSigint: true,
-      onPlanned: (plan) => (progress = new TerminalProgress(progressOptions, reportedRulesPerFamily(plan.rules))),
-      onRuleStarted: (ruleId, family) => progress.onRuleStarted(ruleId, family),
-      onRuleDecided: (result) => progress.onRuleDecided(result),
-    });
-    progress.finish();
-    if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
-    if (result.report && options.quiet) process.stdout.write(renderOutcomeLines(result.report, result.files));
-    else if (result.report) process.stdout.write(renderTerminalSummary(result.report, result.files, resultTerminal));
-    return result.exitCode;
-  } finally {
-    await control?.stop();
-    await embedded?.stop();
-  }
+  if (!options.quiet) process.stderr.write(`Checking ${options.sut ? `${options.sut} at ` : ''}${target}${options.replay ? `: replaying the failing cases of ${options.replay}` : ''}\n`);
+  const result = await runConformance({
+    ...runOptionsOf(options, configFile, embedded),
+    target,
+    handleSigint: true,
+    onPlanned: (plan) => (progress = new TerminalProgress(progressOptions, reportedRulesPerFamily(plan.rules))),
+    onRuleStarted: (ruleId, family) => progress.onRuleStarted(ruleId, family),
+    onRuleDecided: (result) => progress.onRuleDecided(result),
+  });
+  progress.finish();
+  if (result.message) process.stderr.write(`isym-conform: ${result.message}\n`);
+  if (result.report && options.quiet) process.stdout.write(renderOutcomeLines(result.report, result.files));
+  else if (result.report) process.stdout.write(renderTerminalSummary(result.report, result.files, resultTerminal));
+  return result.exitCode;
+}
+
+/** The run's settings from the options: credentials (the embedded server's by default), times in ms, the restart. */
+function runOptionsOf(options: OptionValues, configFile: string | undefined, embedded: EmbeddedTarget | undefined) {
+  const user: string | undefined = options.user ?? process.env.ISYM_USER ?? (embedded ? DEFAULT_USER : undefined);
+  const password: string | undefined = options.password ?? process.env.ISYM_PASSWORD ?? (embedded ? DEFAULT_PASSWORD : undefined);
+  return {
+    user,
+    password,
+    contractPath: options.contract,
+    reportDir: options.reportDir,
+    formats: options.format,
+    seed: options.seed,
+    numRuns: options.runs,
+    only: options.only,
+    skip: options.skip,
+    coreServer: options.coreServer,
+    requestTimeoutMs: options.requestTimeout * 1000,
+    restart:
+      options.restartCmd !== undefined || embedded
+        ? { command: options.restartCmd, controlUrl: embedded?.control.restartUrl, readyTimeoutS: options.readyTimeout }
+        : undefined,
+    strict: Boolean(options.strict),
+    requireAll: Boolean(options.requireAll),
+    sut: options.sut,
+    configFile,
+    caFile: options.cacert,
+    insecure: Boolean(options.insecure),
+    baselineFile: options.baseline,
+    replayFrom: options.replay,
+    maxTimeMs: options.maxTime !== undefined ? options.maxTime * 1000 : undefined,
+    ruleTimeoutMs: options.ruleTimeout !== undefined ? options.ruleTimeout * 1000 : undefined,
+    concurrency: options.concurrency,
+    maxCalls: options.maxCalls,
+    shard: options.shard,
+  };
 }
 
 main(process.argv).then(

@@ -56,68 +56,98 @@ function parametersOf(segments: PathSegment[]): Extract<PathSegment, { kind: 'in
 
 /** Parses the `x-action` of one action; throws a ContractError with the pointer of what is wrong. */
 export function parseActionEffects(raw: Raw, pointer: string, scope: ActionEffectsScope): ActionEffects {
-  const bodyProperties = scope.requestSchema ? scope.propertiesOf(scope.requestSchema) : {};
-  const bodyRefs: Record<string, BodyRef> = {};
+  const parser = new ActionEffectsParser(scope);
+  // The body references first: the effects' bindings and conditions name them.
+  for (const [property, spec] of Object.entries((raw.bodyRefs ?? {}) as Record<string, Raw>)) {
+    parser.addBodyRef(property, spec, `${pointer}/bodyRefs/${escape(property)}`);
+  }
+  const effects = ((raw.effects ?? []) as Raw[]).map((spec, index) => parser.effect(spec, `${pointer}/effects/${index}`));
+  const conflicts = ((raw.conflicts ?? []) as unknown[]).map((spec, index) => parser.condition(spec, `${pointer}/conflicts/${index}`));
+  return { bodyRefs: parser.bodyRefs, effects, conflicts, onlyOnCreated: raw.onlyOnCreated === true };
+}
 
-  const collectionRef = (value: unknown, at: string, allowFree: boolean): CollectionRef => {
+/** The parts of one action's `x-action`, each checked against the contract (`scope`) and the body references declared so far. */
+class ActionEffectsParser {
+  readonly bodyRefs: Record<string, BodyRef> = {};
+  private readonly bodyProperties: Record<string, JsonSchema>;
+
+  constructor(private readonly scope: ActionEffectsScope) {
+    this.bodyProperties = scope.requestSchema ? scope.propertiesOf(scope.requestSchema) : {};
+  }
+
+  /** A body property that names an instance of a collection (bodyRefs). */
+  addBodyRef(property: string, spec: Raw, at: string): void {
+    if (!(property in this.bodyProperties)) fail(at, `"${property}" must be a property of the action's request body.`);
+    const collection = this.collectionRef(spec.collection, `${at}/collection`, false);
+    if (Object.keys(collection.bind).length > 0) fail(`${at}/collection`, 'the collection of a body reference is bound by the action\'s path only.');
+    if (!collection.node.resource.nameProperty) fail(`${at}/collection`, `${collection.node.resource.name} has no symbolic name (x-name-property) to be named by.`);
+    this.bodyRefs[property] = { property, collection, resource: collection.node.resource, unknown: spec.unknown === 'outside' ? 'outside' : 'notFound' };
+  }
+
+  /** A collection by its template, its parameters bound by the action's path or by body references (or left free when `allowFree`). */
+  collectionRef(value: unknown, at: string, allowFree: boolean): CollectionRef {
     const spec = typeof value === 'string' ? { path: value } : (value as Raw);
     const template = String(spec.path);
-    const node = scope.collections.find((c) => c.template === template);
+    const node = this.scope.collections.find((c) => c.template === template);
     if (!node) fail(at, `"${template}" must be the path template of a collection of the contract.`);
     const bind = (spec.bind ?? {}) as Record<string, string>;
     const parameters = parametersOf(node.segments);
     for (const [parameter, property] of Object.entries(bind)) {
       const segment = parameters.find((p) => p.parameter === parameter);
       if (!segment) fail(`${at}/bind/${escape(parameter)}`, `{${parameter}} must be a parameter of ${template}.`);
-      const ref = bodyRefs[property];
+      const ref = this.bodyRefs[property];
       if (!ref) fail(`${at}/bind/${escape(parameter)}`, `"${property}" must be declared in bodyRefs.`);
       if (ref.resource !== segment.resource) {
         fail(`${at}/bind/${escape(parameter)}`, `{${parameter}} identifies a ${segment.resource.name}, but bodyRefs.${property} names a ${ref.resource.name}.`);
       }
     }
-    const free = parameters.map((p) => p.parameter).filter((p) => !(p in bind) && !scope.pathParameters.includes(p));
+    const free = parameters.map((p) => p.parameter).filter((p) => !(p in bind) && !this.scope.pathParameters.includes(p));
     if (free.length > 0 && !allowFree) fail(at, `{${free.join('}, {')}} of ${template} must be bound: by the action's path or by bind.`);
     return { template, node, bind, free };
-  };
+  }
 
-  const selector = (value: unknown, at: string): InstanceSelector => {
+  /** The instance an effect or condition is about: the action's own (`self`) or a member of collections of one resource. */
+  selector(value: unknown, at: string): InstanceSelector {
     if (value === 'self') return { kind: 'self' };
-    const members = ((value as Raw).memberOf as unknown[]).map((c, i) => collectionRef(c, `${at}/memberOf/${i}`, true));
+    const members = ((value as Raw).memberOf as unknown[]).map((c, i) => this.collectionRef(c, `${at}/memberOf/${i}`, true));
     const resources = new Set(members.map((m) => m.node.resource));
     if (resources.size !== 1) fail(`${at}/memberOf`, 'the collections of memberOf must all hold the same resource.');
     return { kind: 'memberOf', collections: members };
-  };
+  }
 
-  const selectorSchema = (selected: InstanceSelector): JsonSchema =>
-    selected.kind === 'self' ? scope.ownerSchema : selected.collections[0].node.resource.schema;
+  private selectorSchema(selected: InstanceSelector): JsonSchema {
+    return selected.kind === 'self' ? this.scope.ownerSchema : selected.collections[0].node.resource.schema;
+  }
 
-  const condition = (value: unknown, at: string): Condition => {
+  /** A condition: an effect's `when`, or a conflict. */
+  condition(value: unknown, at: string): Condition {
     const spec = value as Raw;
     if ('exists' in spec || 'missing' in spec) {
       const kind = 'exists' in spec ? 'exists' : 'missing';
-      const selected = selector(spec[kind], `${at}/${kind}`);
+      const selected = this.selector(spec[kind], `${at}/${kind}`);
       if (selected.kind !== 'memberOf') fail(`${at}/${kind}`, `${kind} takes { memberOf: [...] }.`);
       return { kind, selector: selected };
     }
     if ('property' in spec) {
       const p = spec.property as Raw;
-      const of = selector(p.of, `${at}/property/of`);
+      const of = this.selector(p.of, `${at}/property/of`);
       const name = String(p.name);
-      if (!(name in scope.propertiesOf(selectorSchema(of)))) fail(`${at}/property/name`, `"${name}" must be a property of the selected instance.`);
+      if (!(name in this.scope.propertiesOf(this.selectorSchema(of)))) fail(`${at}/property/name`, `"${name}" must be a property of the selected instance.`);
       return { kind: 'property', of, name, equals: p.equals };
     }
     if ('listedIn' in spec) {
       const l = spec.listedIn as Raw;
-      return { kind: 'listedIn', of: selector(l.of, `${at}/listedIn/of`), collection: collectionRef(l.collection, `${at}/listedIn/collection`, true) };
+      return { kind: 'listedIn', of: this.selector(l.of, `${at}/listedIn/of`), collection: this.collectionRef(l.collection, `${at}/listedIn/collection`, true) };
     }
     const kind = 'resolves' in spec ? 'resolves' : 'unresolved';
     const ref = String(spec[kind]);
-    if (!bodyRefs[ref]) fail(`${at}/${kind}`, `"${ref}" must be declared in bodyRefs.`);
+    if (!this.bodyRefs[ref]) fail(`${at}/${kind}`, `"${ref}" must be declared in bodyRefs.`);
     return { kind, bodyRef: ref };
-  };
+  }
 
-  const values = (value: unknown, at: string, targetSchema: JsonSchema): Record<string, ValueSpec> => {
-    const targetProperties = scope.propertiesOf(targetSchema);
+  /** The values an effect writes on an instance of `targetSchema`: constants, or body properties. */
+  values(value: unknown, at: string, targetSchema: JsonSchema): Record<string, ValueSpec> {
+    const targetProperties = this.scope.propertiesOf(targetSchema);
     return Object.fromEntries(
       Object.entries((value ?? {}) as Record<string, Raw>).map(([name, spec]) => {
         const here = `${at}/${escape(name)}`;
@@ -125,56 +155,44 @@ export function parseActionEffects(raw: Raw, pointer: string, scope: ActionEffec
         const ifPresent = spec.ifPresent === true;
         if ('const' in spec) return [name, { kind: 'const', value: spec.const, ifPresent }];
         const property = String(spec.from);
-        if (!(property in bodyProperties)) fail(`${here}/from`, `"${property}" must be a property of the action's request body.`);
+        if (!(property in this.bodyProperties)) fail(`${here}/from`, `"${property}" must be a property of the action's request body.`);
         return [name, { kind: 'from', property, hasDefault: 'default' in spec, default: spec.default, ifPresent }];
       }),
     );
-  };
-
-  for (const [property, spec] of Object.entries((raw.bodyRefs ?? {}) as Record<string, Raw>)) {
-    const at = `${pointer}/bodyRefs/${escape(property)}`;
-    if (!(property in bodyProperties)) fail(at, `"${property}" must be a property of the action's request body.`);
-    const collection = collectionRef(spec.collection, `${at}/collection`, false);
-    if (Object.keys(collection.bind).length > 0) fail(`${at}/collection`, 'the collection of a body reference is bound by the action\'s path only.');
-    if (!collection.node.resource.nameProperty) fail(`${at}/collection`, `${collection.node.resource.name} has no symbolic name (x-name-property) to be named by.`);
-    bodyRefs[property] = { property, collection, resource: collection.node.resource, unknown: spec.unknown === 'outside' ? 'outside' : 'notFound' };
   }
 
-  const effects = ((raw.effects ?? []) as Raw[]).map((spec, index): ActionEffect => {
-    const at = `${pointer}/effects/${index}`;
-    const when = spec.when === undefined ? undefined : condition(spec.when, `${at}/when`);
+  /** One effect: set, create or remove, with its condition. */
+  effect(spec: Raw, at: string): ActionEffect {
+    const when = spec.when === undefined ? undefined : this.condition(spec.when, `${at}/when`);
     if (spec.set) {
       const set = spec.set as Raw;
       let target: SetTarget = { kind: 'self' };
-      let schema = scope.ownerSchema;
+      let schema = this.scope.ownerSchema;
       if (set.target !== 'self') {
-        const template = `${scope.ownerInstanceTemplate}/${String(set.target)}`;
-        const node = scope.singletons.find((s) => s.template === template);
+        const template = `${this.scope.ownerInstanceTemplate}/${String(set.target)}`;
+        const node = this.scope.singletons.find((s) => s.template === template);
         if (!node) fail(`${at}/set/target`, `"${String(set.target)}" must be self or a sub-resource of the action's instance (${template} is none).`);
         target = { kind: 'singleton', node };
         schema = node.responseSchema;
       }
-      return { kind: 'set', target, values: values(set.values, `${at}/set/values`, schema), when };
+      return { kind: 'set', target, values: this.values(set.values, `${at}/set/values`, schema), when };
     }
     if (spec.create) {
       const create = spec.create as Raw;
-      const collections = (create.in as unknown[]).map((c, i) => collectionRef(c, `${at}/create/in/${i}`, false));
+      const collections = (create.in as unknown[]).map((c, i) => this.collectionRef(c, `${at}/create/in/${i}`, false));
       const resources = new Set(collections.map((c) => c.node.resource));
       if (resources.size !== 1) fail(`${at}/create/in`, 'the collections a new instance appears in must all hold the same resource.');
       const resource = collections[0].node.resource;
-      return { kind: 'create', resource, in: collections, values: values(create.values, `${at}/create/values`, resource.schema), transient: create.transient === true, when };
+      return { kind: 'create', resource, in: collections, values: this.values(create.values, `${at}/create/values`, resource.schema), transient: create.transient === true, when };
     }
     const remove = spec.remove as Raw;
     return {
       kind: 'remove',
-      target: selector(remove.target, `${at}/remove/target`),
-      from: remove.from === undefined ? undefined : (remove.from as unknown[]).map((c, i) => collectionRef(c, `${at}/remove/from/${i}`, true)),
+      target: this.selector(remove.target, `${at}/remove/target`),
+      from: remove.from === undefined ? undefined : (remove.from as unknown[]).map((c, i) => this.collectionRef(c, `${at}/remove/from/${i}`, true)),
       when,
     };
-  });
-
-  const conflicts = ((raw.conflicts ?? []) as unknown[]).map((spec, index) => condition(spec, `${pointer}/conflicts/${index}`));
-  return { bodyRefs, effects, conflicts, onlyOnCreated: raw.onlyOnCreated === true };
+  }
 }
 
 /** The properties that any action of the model writes, per resource name (or singleton template): the action-controlled ones. */

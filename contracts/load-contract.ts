@@ -151,13 +151,38 @@ function successSchema(operation: Json | undefined): JsonSchema | undefined {
 
 /** Builds the typed resource model from the validated, dereferenced document. */
 export function buildResourceModel(document: OpenAPIV3_1.Document): ResourceModel {
-  const schemas = (document.components?.schemas ?? {}) as Record<string, JsonSchema>;
+  const resources = resourceTypesOf((document.components?.schemas ?? {}) as Record<string, JsonSchema>);
+  const resourceBySchema = new Map([...resources.values()].map((resource) => [resource.schema, resource]));
+  const nodes: PathNode[] = [];
+  const byTemplate = new Map<string, PathNode>();
+  // In the contract's order: a node's collection or owner is a path listed before it.
+  for (const [template, pathItem] of Object.entries((document.paths ?? {}) as Record<string, Json>)) {
+    const node = pathNodeOf(template, pathItem, { resources, resourceBySchema, byTemplate });
+    nodes.push(node);
+    byTemplate.set(template, node);
+  }
+  const collections = nodes.filter((n): n is CollectionNode => n.kind === 'collection');
+  const singletons = nodes.filter((n): n is SingletonNode => n.kind === 'singleton');
+  const actions = nodes.filter((n): n is ActionNode => n.kind === 'action');
+  // The effects name collections and sub-resources anywhere in the contract, so they are parsed once every path is known.
+  for (const action of actions) action.effects = actionEffectsOf(action, collections, singletons);
+  return {
+    resources,
+    collections,
+    instances: nodes.filter((n): n is InstanceNode => n.kind === 'instance'),
+    singletons,
+    actions,
+    nodes,
+  };
+}
+
+/** The resource types: every schema of #/components/schemas that describes an object, by name. */
+function resourceTypesOf(schemas: Record<string, JsonSchema>): Map<string, ResourceType> {
   const resources = new Map<string, ResourceType>();
-  const resourceBySchema = new Map<JsonSchema, ResourceType>();
   for (const [name, schema] of Object.entries(schemas)) {
     const properties = propertiesOf(schema);
     if (Object.keys(properties).length === 0 && schema.type !== 'object') continue;
-    const resource: ResourceType = {
+    resources.set(name, {
       name,
       schema,
       identityProperties: Object.entries(properties).filter(([, p]) => p['x-identity'] === true).map(([key]) => key),
@@ -165,124 +190,117 @@ export function buildResourceModel(document: OpenAPIV3_1.Document): ResourceMode
       uuidProperties: Object.entries(properties).filter(([, p]) => p.format === 'uuid').map(([key]) => key),
       liveMembership: schema['x-live-membership'] === true,
       provenance: provenanceOf(schema),
-    };
-    resources.set(name, resource);
-    resourceBySchema.set(schema, resource);
-  }
-
-  const nodes: PathNode[] = [];
-  const byTemplate = new Map<string, PathNode>();
-  const paths = (document.paths ?? {}) as Record<string, Json>;
-  for (const [template, pathItem] of Object.entries(paths)) {
-    const pointer = `#/paths/${escapePointer(template)}`;
-    const parameters = (pathItem.parameters ?? []) as Json[];
-    const segments: PathSegment[] = template
-      .split('/')
-      .filter((part) => part.length > 0)
-      .map((part) => {
-        const match = /^\{(.+)\}$/.exec(part);
-        if (!match) return { kind: 'literal', text: part };
-        const parameter = parameters.find((p) => p.name === match[1] && p.in === 'path');
-        if (!parameter) throw new ContractError('CONTRACT_INVALID', `path parameter {${match[1]}} must be declared in the path item's parameters.`, `${pointer}/parameters`);
-        const resourceName = parameter['x-resource'];
-        if (typeof resourceName !== 'string') {
-          throw new ContractError('CONTRACT_EXTENSION_INVALID', `path parameter {${match[1]}} must say which resource it identifies (x-resource).`, `${pointer}/parameters`);
-        }
-        const resource = resources.get(resourceName);
-        if (!resource) throw new ContractError('CONTRACT_EXTENSION_INVALID', `x-resource "${resourceName}" of {${match[1]}} must name a schema of #/components/schemas.`, `${pointer}/parameters`);
-        const nameProperty = parameter['x-name-property'] as string | undefined;
-        if (nameProperty !== undefined) {
-          const property = propertiesOf(resource.schema)[nameProperty];
-          if (!property) throw new ContractError('CONTRACT_EXTENSION_INVALID', `x-name-property "${nameProperty}" of {${match[1]}} must be a property of ${resourceName}.`, `${pointer}/parameters`);
-          if (resource.nameProperty && resource.nameProperty !== nameProperty) {
-            throw new ContractError('CONTRACT_EXTENSION_INVALID', `${resourceName} has two name properties (${resource.nameProperty}, ${nameProperty}); a resource must have one.`, `${pointer}/parameters`);
-          }
-          resource.nameProperty = nameProperty;
-        }
-        return { kind: 'instance', parameter: match[1], resource, nameProperty, provenance: provenanceOf(parameter) };
-      });
-    const methods = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].filter((m) => pathItem[m]);
-    const base = { template, pointer, segments, methods };
-    const get = pathItem.get as Json | undefined;
-    const post = pathItem.post as Json | undefined;
-    const last = segments[segments.length - 1];
-    const parent = findOwner(byTemplate, segments);
-    let node: PathNode;
-    if (post && post['x-action']) {
-      if (!parent) throw new ContractError('CONTRACT_INVALID', 'an action must hang under an instance path listed earlier in the contract.', pointer);
-      const requestBody = post.requestBody as Json | undefined;
-      const requestSchema = ((requestBody?.content as Json | undefined)?.['application/json'] as Json | undefined)?.schema as JsonSchema | undefined;
-      const ownerInstance = parent.kind === 'instance' ? parent : parent.owner;
-      node = {
-        ...base,
-        kind: 'action',
-        operationId: post.operationId as string | undefined,
-        owner: parent,
-        ownerInstance,
-        requestSchema,
-        requestBodyRequired: requestBody?.required === true,
-        definition: post['x-action'] as ActionDefinition,
-        effects: { bodyRefs: {}, effects: [], conflicts: [], onlyOnCreated: false }, // parsed below, once every path is known
-        provenance: provenanceOf(pathItem, post, ...parameters),
-      };
-    } else if (get && last?.kind === 'instance') {
-      const collection = byTemplate.get(template.slice(0, template.lastIndexOf('/')));
-      if (!collection || collection.kind !== 'collection') {
-        throw new ContractError('CONTRACT_INVALID', `the instance path must follow its collection path (${template.slice(0, template.lastIndexOf('/'))}).`, pointer);
-      }
-      const responseSchema = successSchema(get);
-      if (!responseSchema) throw new ContractError('CONTRACT_INVALID', 'an instance GET must document a 200 application/json body.', `${pointer}/get/responses`);
-      node = { ...base, kind: 'instance', resource: last.resource, collection, responseSchema, provenance: provenanceOf(pathItem, get, ...parameters) };
-      collection.item = node;
-    } else if (get) {
-      const responseSchema = successSchema(get);
-      if (!responseSchema) throw new ContractError('CONTRACT_INVALID', 'a GET must document a 200 application/json body.', `${pointer}/get/responses`);
-      if (responseSchema.type === 'array') {
-        const items = responseSchema.items as JsonSchema | undefined;
-        const resource = items ? resourceBySchema.get(items) : undefined;
-        if (!resource) throw new ContractError('CONTRACT_INVALID', 'a collection must be an array of a schema of #/components/schemas.', `${pointer}/get/responses/200`);
-        if (parent && parent.kind !== 'instance') throw new ContractError('CONTRACT_INVALID', 'a collection must hang under an instance path.', pointer);
-        node = { ...base, kind: 'collection', resource, parent: parent as InstanceNode | undefined, responseSchema, provenance: provenanceOf(pathItem, get, ...parameters) };
-      } else {
-        if (!parent || parent.kind !== 'instance') throw new ContractError('CONTRACT_INVALID', 'a sub-resource must hang under an instance path listed earlier in the contract.', pointer);
-        node = {
-          ...base,
-          kind: 'singleton',
-          owner: parent,
-          resource: resourceBySchema.get(responseSchema),
-          responseSchema,
-          provenance: provenanceOf(pathItem, get, ...parameters),
-        };
-      }
-    } else {
-      throw new ContractError('CONTRACT_INVALID', 'a path must have a GET or a POST with x-action.', pointer);
-    }
-    nodes.push(node);
-    byTemplate.set(template, node);
-  }
-
-  const collections = nodes.filter((n): n is CollectionNode => n.kind === 'collection');
-  const singletons = nodes.filter((n): n is SingletonNode => n.kind === 'singleton');
-  for (const action of nodes.filter((n): n is ActionNode => n.kind === 'action')) {
-    action.effects = parseActionEffects(action.definition, `${action.pointer}/post/x-action`, {
-      pathParameters: action.segments.flatMap((s) => (s.kind === 'instance' ? [s.parameter] : [])),
-      ownerSchema: action.owner.responseSchema,
-      ownerInstanceTemplate: action.ownerInstance.template,
-      requestSchema: action.requestSchema,
-      collections,
-      singletons,
-      propertiesOf,
     });
   }
+  return resources;
+}
 
-  return {
-    resources,
+/** What a path node is built from besides its own path item: the resource types and the nodes listed before it. */
+interface ModelSoFar {
+  resources: Map<string, ResourceType>;
+  resourceBySchema: Map<JsonSchema, ResourceType>;
+  byTemplate: Map<string, PathNode>;
+}
+
+/**
+ * The node of one path: an action (a POST with x-action), an instance (a GET ending in a parameter), a collection
+ * (a GET of an array) or a sub-resource (any other GET). An action's effects are left empty, parsed later.
+ */
+function pathNodeOf(template: string, pathItem: Json, model: ModelSoFar): PathNode {
+  const pointer = `#/paths/${escapePointer(template)}`;
+  const parameters = (pathItem.parameters ?? []) as Json[];
+  const segments = template
+    .split('/')
+    .filter((part) => part.length > 0)
+    .map((part) => segmentOf(part, parameters, model.resources, pointer));
+  const methods = ['get', 'post', 'put', 'patch', 'delete', 'head', 'options'].filter((m) => pathItem[m]);
+  const base = { template, pointer, segments, methods };
+  const get = pathItem.get as Json | undefined;
+  const post = pathItem.post as Json | undefined;
+  const last = segments[segments.length - 1];
+  const parent = findOwner(model.byTemplate, segments);
+  if (post && post['x-action']) {
+    if (!parent) throw new ContractError('CONTRACT_INVALID', 'an action must hang under an instance path listed earlier in the contract.', pointer);
+    const requestBody = post.requestBody as Json | undefined;
+    const requestSchema = ((requestBody?.content as Json | undefined)?.['application/json'] as Json | undefined)?.schema as JsonSchema | undefined;
+    const ownerInstance = parent.kind === 'instance' ? parent : parent.owner;
+    return {
+      ...base,
+      kind: 'action',
+      operationId: post.operationId as string | undefined,
+      owner: parent,
+      ownerInstance,
+      requestSchema,
+      requestBodyRequired: requestBody?.required === true,
+      definition: post['x-action'] as ActionDefinition,
+      effects: { bodyRefs: {}, effects: [], conflicts: [], onlyOnCreated: false }, // parsed once every path is known
+      provenance: provenanceOf(pathItem, post, ...parameters),
+    };
+  }
+  if (!get) throw new ContractError('CONTRACT_INVALID', 'a path must have a GET or a POST with x-action.', pointer);
+  const provenance = provenanceOf(pathItem, get, ...parameters);
+  if (last?.kind === 'instance') {
+    const collection = model.byTemplate.get(template.slice(0, template.lastIndexOf('/')));
+    if (!collection || collection.kind !== 'collection') {
+      throw new ContractError('CONTRACT_INVALID', `the instance path must follow its collection path (${template.slice(0, template.lastIndexOf('/'))}).`, pointer);
+    }
+    const responseSchema = successSchema(get);
+    if (!responseSchema) throw new ContractError('CONTRACT_INVALID', 'an instance GET must document a 200 application/json body.', `${pointer}/get/responses`);
+    const node: InstanceNode = { ...base, kind: 'instance', resource: last.resource, collection, responseSchema, provenance };
+    collection.item = node;
+    return node;
+  }
+  const responseSchema = successSchema(get);
+  if (!responseSchema) throw new ContractError('CONTRACT_INVALID', 'a GET must document a 200 application/json body.', `${pointer}/get/responses`);
+  if (responseSchema.type === 'array') {
+    const items = responseSchema.items as JsonSchema | undefined;
+    const resource = items ? model.resourceBySchema.get(items) : undefined;
+    if (!resource) throw new ContractError('CONTRACT_INVALID', 'a collection must be an array of a schema of #/components/schemas.', `${pointer}/get/responses/200`);
+    if (parent && parent.kind !== 'instance') throw new ContractError('CONTRACT_INVALID', 'a collection must hang under an instance path.', pointer);
+    return { ...base, kind: 'collection', resource, parent: parent as InstanceNode | undefined, responseSchema, provenance };
+  }
+  if (!parent || parent.kind !== 'instance') throw new ContractError('CONTRACT_INVALID', 'a sub-resource must hang under an instance path listed earlier in the contract.', pointer);
+  return { ...base, kind: 'singleton', owner: parent, resource: model.resourceBySchema.get(responseSchema), responseSchema, provenance };
+}
+
+/**
+ * One segment of a path template: a literal, or a `{parameter}` with the resource it identifies (`x-resource`) and
+ * its name property (`x-name-property`), which it also records on the resource (a resource has one).
+ */
+function segmentOf(part: string, parameters: Json[], resources: Map<string, ResourceType>, pointer: string): PathSegment {
+  const match = /^\{(.+)\}$/.exec(part);
+  if (!match) return { kind: 'literal', text: part };
+  const parameter = parameters.find((p) => p.name === match[1] && p.in === 'path');
+  if (!parameter) throw new ContractError('CONTRACT_INVALID', `path parameter {${match[1]}} must be declared in the path item's parameters.`, `${pointer}/parameters`);
+  const resourceName = parameter['x-resource'];
+  if (typeof resourceName !== 'string') {
+    throw new ContractError('CONTRACT_EXTENSION_INVALID', `path parameter {${match[1]}} must say which resource it identifies (x-resource).`, `${pointer}/parameters`);
+  }
+  const resource = resources.get(resourceName);
+  if (!resource) throw new ContractError('CONTRACT_EXTENSION_INVALID', `x-resource "${resourceName}" of {${match[1]}} must name a schema of #/components/schemas.`, `${pointer}/parameters`);
+  const nameProperty = parameter['x-name-property'] as string | undefined;
+  if (nameProperty !== undefined) {
+    const property = propertiesOf(resource.schema)[nameProperty];
+    if (!property) throw new ContractError('CONTRACT_EXTENSION_INVALID', `x-name-property "${nameProperty}" of {${match[1]}} must be a property of ${resourceName}.`, `${pointer}/parameters`);
+    if (resource.nameProperty && resource.nameProperty !== nameProperty) {
+      throw new ContractError('CONTRACT_EXTENSION_INVALID', `${resourceName} has two name properties (${resource.nameProperty}, ${nameProperty}); a resource must have one.`, `${pointer}/parameters`);
+    }
+    resource.nameProperty = nameProperty;
+  }
+  return { kind: 'instance', parameter: match[1], resource, nameProperty, provenance: provenanceOf(parameter) };
+}
+
+/** The parsed `x-action` effects of an action, checked against the collections and sub-resources of the contract. */
+function actionEffectsOf(action: ActionNode, collections: CollectionNode[], singletons: SingletonNode[]): ActionNode['effects'] {
+  return parseActionEffects(action.definition, `${action.pointer}/post/x-action`, {
+    pathParameters: action.segments.flatMap((s) => (s.kind === 'instance' ? [s.parameter] : [])),
+    ownerSchema: action.owner.responseSchema,
+    ownerInstanceTemplate: action.ownerInstance.template,
+    requestSchema: action.requestSchema,
     collections,
-    instances: nodes.filter((n): n is InstanceNode => n.kind === 'instance'),
     singletons,
-    actions: nodes.filter((n): n is ActionNode => n.kind === 'action'),
-    nodes,
-  };
+    propertiesOf,
+  });
 }
 
 /** The nearest instance or singleton node whose template is a prefix of `segments`. */

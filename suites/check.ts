@@ -13,7 +13,7 @@ import { CoverageRecorder } from './coverage.js';
 import { inOrder } from './in-order.js';
 import { withinTimeLimit } from './interruptible.js';
 import { RunScope } from './run-scope.js';
-import { unjudgedResult, type RuleResult, type Verdict } from '../reporters/vocabulary/rule-result.js';
+import type { RuleResult, Verdict } from '../reporters/vocabulary/rule-result.js';
 import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
 
@@ -189,136 +189,206 @@ export function createCheckEnvironment(
   };
 }
 
+/** What one rule's run gathers while its check runs; its result is made from it. */
+interface RuleRun {
+  readonly rule: RuleDefinition;
+  readonly environment: CheckEnvironment;
+  /** The rule's own client: its requests are counted alone (rules may run at once) and it can be halted alone. */
+  readonly client: TargetClient;
+  /** When the rule started, `performance.now()`. */
+  readonly started: number;
+  readonly findings: Finding[];
+  readonly notes: string[];
+  /** The request that got no answer, once the target stopped answering. */
+  transportFailure?: Exchange;
+}
+
 /** Runs one check and turns whatever happens into a {@link RuleResult}. */
 export async function runCheck(check: ConformanceCheck, environment: CheckEnvironment): Promise<RuleResult> {
-  const rule = ruleById(check.ruleId);
-  const findings: Finding[] = [];
-  const notes: string[] = [];
-  const started = performance.now();
-  // The rule's own client: its requests are counted alone (rules may run at once) and it can be halted alone.
-  const client = environment.client.scoped();
-  let transportFailure: Exchange | undefined;
+  const run: RuleRun = {
+    rule: ruleById(check.ruleId),
+    environment,
+    client: environment.client.scoped(),
+    started: performance.now(),
+    findings: [],
+    notes: [],
+  };
+  const limitMs = environment.settings.ruleTimeoutMs;
+  try {
+    const { outOfTime } = await withinTimeLimit(check.run(checkContextOf(run)), limitMs, run.client);
+    if (outOfTime) return ruleResultOf(run, run.findings.length > 0 ? 'fail' : 'error', outOfTimeReason(limitMs!));
+  } catch (error) {
+    const ended = resultOfThrown(run, error, limitMs);
+    if (ended) return ended;
+  }
+  if (run.findings.length > 0) return ruleResultOf(run, 'fail');
+  if (run.transportFailure) return targetStoppedAnswering(run, run.transportFailure);
+  return ruleResultOf(run, 'pass');
+}
 
-  const context: CheckContext = {
+/** The context a check is given: what it reports and notes goes to `run`. */
+function checkContextOf(run: RuleRun): CheckContext {
+  const { environment } = run;
+  return {
     ...environment,
-    client,
-    rule,
-    report: (finding) => findings.push(toFinding(finding, undefined, environment.model)),
-    note: (line) => notes.push(line),
+    client: run.client,
+    rule: run.rule,
+    report: (finding) => run.findings.push(toFinding(finding, undefined, environment.model)),
+    note: (line) => run.notes.push(line),
     notApplicable: (reason) => {
       throw new NotApplicable(reason);
     },
     undecided: (reason) => {
       throw new Undecided(reason);
     },
-    async property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions<T>) {
-      const replay = environment.settings.replay;
-      if (replay && replay.property !== name) return;
-      const numRuns = Math.min(environment.settings.numRuns, options?.maxRuns ?? Infinity);
-      const examples = options?.examples ?? [];
-      const ahead =
-        options?.independentRuns && !replay && client.maxConcurrentRequests > 1
-          ? await runsAhead(arbitrary, examples, environment.settings.seed, numRuns, predicate, client.maxConcurrentRequests)
-          : undefined;
-      // fast-check's runs take the outcomes made ahead in order, up to the first failure; shrinking runs live.
-      let runIndex = 0;
-      let live = ahead === undefined;
-      const runOnce = async (value: T): Promise<FindingInput | undefined> => {
-        const made = live ? undefined : ahead![runIndex];
-        runIndex += 1;
-        if (made === undefined || made.key === undefined || made.key !== caseKey(value)) {
-          live = true;
-          return predicate(value);
+    property: (name, arbitrary, predicate, options) => runProperty(run, name, arbitrary, predicate, options),
+  };
+}
+
+/** Runs one fast-check property of a rule (see {@link CheckContext.property}); its shrunk failure becomes a finding of `run`. */
+async function runProperty<T>(
+  run: RuleRun,
+  name: string,
+  arbitrary: fc.Arbitrary<T>,
+  predicate: (value: T) => Promise<FindingInput | undefined>,
+  options?: PropertyOptions<T>,
+): Promise<void> {
+  const { settings, model } = run.environment;
+  const replay = settings.replay;
+  if (replay && replay.property !== name) return;
+  const numRuns = Math.min(settings.numRuns, options?.maxRuns ?? Infinity);
+  const examples = options?.examples ?? [];
+  const ahead =
+    options?.independentRuns && !replay && run.client.maxConcurrentRequests > 1
+      ? await runsAhead(arbitrary, examples, settings.seed, numRuns, predicate, run.client.maxConcurrentRequests)
+      : undefined;
+  const runs = new RunsTakenAhead(ahead, predicate);
+  const details = await fc.check(
+    fc.asyncProperty(arbitrary, async (value) => {
+      if (run.transportFailure) return;
+      try {
+        const found = await runs.outcomeOf(value);
+        if (found) {
+          runs.goLive();
+          throw new FindingFailure(found);
         }
-        if ('error' in made) throw made.error;
-        return made.found;
-      };
-      const details = await fc.check(
-        fc.asyncProperty(arbitrary, async (value) => {
-          if (transportFailure) return;
-          try {
-            const found = await runOnce(value);
-            if (found) {
-              live = true;
-              throw new FindingFailure(found);
-            }
-          } catch (error) {
-            live = true;
-            // A target that stopped answering ends the property: shrinking against it would only wait.
-            if (error instanceof TargetUnavailableError) {
-              transportFailure = error.exchange;
-              return;
-            }
-            throw error;
-          }
-        }),
-        {
-          ...(replay ? { seed: replay.seed, path: replay.path, numRuns: 1 } : { seed: environment.settings.seed, numRuns: numRuns + examples.length }),
-          examples: examples.map((example) => [example] as [T]),
-        },
-      );
-      if (!details.failed) return;
-      if (details.errorInstance instanceof FindingFailure) {
-        findings.push(
-          toFinding(details.errorInstance.finding, {
-            seed: details.seed,
-            path: details.counterexamplePath ?? undefined,
-            counterexample: plainCounterexample(details.counterexample?.[0]),
-            property: name,
-          }, environment.model),
-        );
-        return;
+      } catch (error) {
+        runs.goLive();
+        // A target that stopped answering ends the property: shrinking against it would only wait.
+        if (error instanceof TargetUnavailableError) {
+          run.transportFailure = error.exchange;
+          return;
+        }
+        throw error;
       }
-      throw details.errorInstance ?? new Error(`property ${name} failed without an error`);
+    }),
+    {
+      ...(replay ? { seed: replay.seed, path: replay.path, numRuns: 1 } : { seed: settings.seed, numRuns: numRuns + examples.length }),
+      examples: examples.map((example) => [example] as [T]),
     },
-  };
-
-  const base = { id: rule.id, level: rule.level, family: rule.family, statement: rule.statement };
-  const finish = (verdict: Verdict, reason?: string): RuleResult => {
-    const provenance =
-      rule.provenance === 'inferred' || (findings.length > 0 && findings.every((f) => f.provenance === 'inferred')) ? 'inferred' : 'doc';
-    const result: RuleResult = {
-      ...base,
-      verdict,
-      provenance,
-      findings,
-      notes,
-      durationMs: Math.round(performance.now() - started),
-      requests: client.requestCount,
-    };
-    if (reason !== undefined) result.reason = reason;
-    return result;
-  };
-
-  const limitMs = environment.settings.ruleTimeoutMs;
-  try {
-    const { outOfTime } = await withinTimeLimit(check.run(context), limitMs, client);
-    if (outOfTime) {
-      const reason = `the rule did not finish within ${limitMs! / 1000} s (--rule-timeout); its requests were stopped`;
-      return finish(findings.length > 0 ? 'fail' : 'error', reason);
-    }
-  } catch (error) {
-    if (performance.now() - started > (limitMs ?? Infinity)) {
-      return finish(findings.length > 0 ? 'fail' : 'error', `the rule did not finish within ${limitMs! / 1000} s (--rule-timeout); its requests were stopped`);
-    }
-    if (error instanceof NotApplicable) return finish(findings.length > 0 ? 'fail' : 'skip', error.message);
-    if (error instanceof Undecided) return finish(findings.length > 0 ? 'fail' : 'error', error.message);
-    if (error instanceof TargetUnavailableError) transportFailure = error.exchange;
-    else return finish('error', `check ${rule.id} raised an unexpected error: ${(error as Error)?.stack ?? String(error)}`);
-  }
-  if (findings.length > 0) return finish('fail');
-  if (transportFailure) {
-    findings.push(
-      toFinding({
-        message: 'The target stopped answering, so the rule could not be decided.',
-        expected: 'an HTTP response',
-        actual: transportFailure.transportError ?? 'no response',
-        exchanges: [transportFailure],
-      }),
+  );
+  if (!details.failed) return;
+  if (details.errorInstance instanceof FindingFailure) {
+    run.findings.push(
+      toFinding(details.errorInstance.finding, {
+        seed: details.seed,
+        path: details.counterexamplePath ?? undefined,
+        counterexample: plainCounterexample(details.counterexample?.[0]),
+        property: name,
+      }, model),
     );
-    return finish('error', `the target gave no answer to ${transportFailure.method} ${transportFailure.path} (${transportFailure.transportError})`);
+    return;
   }
-  return finish('pass');
+  throw details.errorInstance ?? new Error(`property ${name} failed without an error`);
+}
+
+/**
+ * fast-check's runs of one property, taking the outcomes made ahead in order up to the first failure or the first
+ * case that is not the one made ahead; from then on (and for shrinking) the predicate runs live.
+ */
+class RunsTakenAhead<T> {
+  private runIndex = 0;
+  private live: boolean;
+
+  constructor(
+    private readonly ahead: RunOutcome[] | undefined,
+    private readonly predicate: (value: T) => Promise<FindingInput | undefined>,
+  ) {
+    this.live = ahead === undefined;
+  }
+
+  /** The outcome of the next run, on `value`: the one made ahead when it is that case's, else a live run. */
+  async outcomeOf(value: T): Promise<FindingInput | undefined> {
+    const made = this.live ? undefined : this.ahead![this.runIndex];
+    this.runIndex += 1;
+    if (made === undefined || made.key === undefined || made.key !== caseKey(value)) {
+      this.live = true;
+      return this.predicate(value);
+    }
+    if ('error' in made) throw made.error;
+    return made.found;
+  }
+
+  /** Every later run is live: after a failure, fast-check shrinks, and its cases were not made ahead. */
+  goLive(): void {
+    this.live = true;
+  }
+}
+
+/** Why a rule that ran past --rule-timeout ended. */
+function outOfTimeReason(limitMs: number): string {
+  return `the rule did not finish within ${limitMs / 1000} s (--rule-timeout); its requests were stopped`;
+}
+
+/**
+ * The result of a check that threw: out of time, not applicable, undecided, or a bug in the check. Undefined when
+ * the target stopped answering: the rule then ends as the other checks of a silent target do.
+ */
+function resultOfThrown(run: RuleRun, error: unknown, limitMs: number | undefined): RuleResult | undefined {
+  const verdictWithFindings = (otherwise: Verdict): Verdict => (run.findings.length > 0 ? 'fail' : otherwise);
+  // A check stopped by the time limit throws whatever its halted requests made it throw; the limit is the reason.
+  if (performance.now() - run.started > (limitMs ?? Infinity)) return ruleResultOf(run, verdictWithFindings('error'), outOfTimeReason(limitMs!));
+  if (error instanceof NotApplicable) return ruleResultOf(run, verdictWithFindings('skip'), error.message);
+  if (error instanceof Undecided) return ruleResultOf(run, verdictWithFindings('error'), error.message);
+  if (error instanceof TargetUnavailableError) {
+    run.transportFailure = error.exchange;
+    return undefined;
+  }
+  return ruleResultOf(run, 'error', `check ${run.rule.id} raised an unexpected error: ${(error as Error)?.stack ?? String(error)}`);
+}
+
+/** The `error` result of a rule whose target stopped answering, with the request that got no answer as its finding. */
+function targetStoppedAnswering(run: RuleRun, failure: Exchange): RuleResult {
+  run.findings.push(
+    toFinding({
+      message: 'The target stopped answering, so the rule could not be decided.',
+      expected: 'an HTTP response',
+      actual: failure.transportError ?? 'no response',
+      exchanges: [failure],
+    }),
+  );
+  return ruleResultOf(run, 'error', `the target gave no answer to ${failure.method} ${failure.path} (${failure.transportError})`);
+}
+
+/** The rule's result with this verdict: its provenance is `inferred` when the rule or all its findings are. */
+function ruleResultOf(run: RuleRun, verdict: Verdict, reason?: string): RuleResult {
+  const { rule, findings } = run;
+  const provenance =
+    rule.provenance === 'inferred' || (findings.length > 0 && findings.every((f) => f.provenance === 'inferred')) ? 'inferred' : 'doc';
+  const result: RuleResult = {
+    id: rule.id,
+    level: rule.level,
+    family: rule.family,
+    statement: rule.statement,
+    verdict,
+    provenance,
+    findings,
+    notes: run.notes,
+    durationMs: Math.round(performance.now() - run.started),
+    requests: run.client.requestCount,
+  };
+  if (reason !== undefined) result.reason = reason;
+  return result;
 }
 
 /** Throws {@link TargetUnavailableError} when the exchange got no answer, so the rule ends as `error`. */

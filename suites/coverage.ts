@@ -123,14 +123,33 @@ export interface CoverageInput {
 
 /** Merges the per-rule tallies into the coverage of the contract, each part not exercised with why. */
 export function buildContractCoverage(model: ResourceModel, input: CoverageInput): ContractCoverage {
-  const merged = new Map<string, { requests: number; statuses: Record<string, number>; forms: string[]; rules: string[] }>();
+  const operations = contractOperations(model);
+  const tallies = mergeTallies(input.tallies, new Set(operations.map(({ node, method }) => `${method} ${node.template}`)));
+  const whyNotExercised = explainerOfNotExercised(input, tallies.listed);
+  const result = operations.map(({ node, method }) => operationCoverage(node, method, tallies.merged.get(`${method} ${node.template}`), whyNotExercised));
+  return {
+    operations: result,
+    totals: coverageTotals(result),
+    outsideContract: [...tallies.outside.values()],
+    unmatched: tallies.unmatched,
+  };
+}
+
+/** What the rules sent to one operation of the contract, all rules together. */
+interface MergedOperation {
+  requests: number;
+  statuses: Record<string, number>;
+  forms: string[];
+  rules: string[];
+}
+
+/** The rules' tallies merged: per operation of the contract, outside it, unmatched, and the most items each collection listed. */
+function mergeTallies(tallies: CoverageInput['tallies'], contractKeys: Set<string>) {
+  const merged = new Map<string, MergedOperation>();
   const outside = new Map<string, { method: string; template: string; requests: number }>();
   const unmatched = { requests: 0, examples: [] as string[] };
   const listed = new Map<string, number>();
-  const operations = contractOperations(model);
-  const contractKeys = new Set(operations.map(({ node, method }) => `${method} ${node.template}`));
-
-  for (const { ruleId, tally } of input.tallies) {
+  for (const { ruleId, tally } of tallies) {
     for (const entry of tally.operations) {
       const key = `${entry.method} ${entry.template}`;
       if (entry.listedItems !== undefined) listed.set(entry.template, Math.max(listed.get(entry.template) ?? 0, entry.listedItems));
@@ -153,7 +172,11 @@ export function buildContractCoverage(model: ResourceModel, input: CoverageInput
     unmatched.requests += tally.unmatched.requests;
     for (const example of tally.unmatched.examples) if (unmatched.examples.length < unmatchedExamples) unmatched.examples.push(example);
   }
+  return { merged, outside, unmatched, listed };
+}
 
+/** Says why a path was never exercised, from the rules' verdicts and what the collections listed. */
+function explainerOfNotExercised(input: CoverageInput, listed: Map<string, number>): (node: PathNode) => string {
   // When the actions rules are there but all skipped (--skip ACT keeps a run read-only), that is why no action was sent.
   const actionRules = input.rules.filter((rule) => rule.family === 'actions');
   const actionsSkipped = actionRules.length > 0 && actionRules.every((rule) => rule.verdict === 'skip');
@@ -165,35 +188,29 @@ export function buildContractCoverage(model: ResourceModel, input: CoverageInput
     if (input.partial) return 'the run was interrupted before a check reached it';
     return 'no registered check sends this request';
   };
+  return whyNotExercised;
+}
 
-  const result: OperationCoverage[] = operations.map(({ node, method }) => {
-    const recorded = merged.get(`${method} ${node.template}`);
-    const possible = possibleForms(node);
-    const exercised = possible.filter((forms) => recorded?.forms.includes(forms));
-    const operation: OperationCoverage = {
-      method,
-      template: node.template,
-      kind: node.kind,
-      requests: recorded?.requests ?? 0,
-      statuses: recorded?.statuses ?? {},
-      forms: { possible, exercised },
-      rules: [...(recorded?.rules ?? [])].sort(),
-    };
-    if (node.kind === 'action') operation.action = node.definition.name;
-    if (!recorded) operation.reason = whyNotExercised(node);
-    else if (exercised.length < possible.length) {
-      const nameNeverSent = possible.some((forms) => forms.includes('name')) && !exercised.some((forms) => forms.includes('name'));
-      operation.reason = nameNeverSent
-        ? 'no check addressed this path by name'
-        : `${exercised.length} of ${possible.length} combinations of addressing forms were drawn`;
-    }
-    return operation;
-  });
-
-  return {
-    operations: result,
-    totals: coverageTotals(result),
-    outsideContract: [...outside.values()],
-    unmatched,
+/** The coverage of one operation: what was sent, and why not all of it when it fell short. */
+function operationCoverage(node: PathNode, method: string, recorded: MergedOperation | undefined, whyNotExercised: (node: PathNode) => string): OperationCoverage {
+  const possible = possibleForms(node);
+  const exercised = possible.filter((forms) => recorded?.forms.includes(forms));
+  const operation: OperationCoverage = {
+    method,
+    template: node.template,
+    kind: node.kind,
+    requests: recorded?.requests ?? 0,
+    statuses: recorded?.statuses ?? {},
+    forms: { possible, exercised },
+    rules: [...(recorded?.rules ?? [])].sort(),
   };
+  if (node.kind === 'action') operation.action = node.definition.name;
+  if (!recorded) operation.reason = whyNotExercised(node);
+  else if (exercised.length < possible.length) {
+    const nameNeverSent = possible.some((forms) => forms.includes('name')) && !exercised.some((forms) => forms.includes('name'));
+    operation.reason = nameNeverSent
+      ? 'no check addressed this path by name'
+      : `${exercised.length} of ${possible.length} combinations of addressing forms were drawn`;
+  }
+  return operation;
 }

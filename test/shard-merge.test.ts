@@ -3,7 +3,6 @@
  * failing rules fall in different shards), `isym-conform merge` joins their reports, and the merged report has
  * the same rules with the same verdicts and findings as one unsharded run with the same seed.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,8 +16,7 @@ import { ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { inShard, parseShard, readOnlyRules, shardOfRule } from '../suites/work-split.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
 import { reportSchemaErrors } from './support/report-schema.js';
-
-const root = join(import.meta.dirname, '..');
+import { runCli } from './support/run-cli.js';
 
 /** Faults whose rules fall in different shards: ADDR-PARENT may change state (shard 1), the others are read-only. */
 const faults = ['list-item-stale-display-name', 'queues-content-type-text', 'extension-ignores-core-server'];
@@ -33,21 +31,6 @@ function verdictsAndFindings(report: ConformanceReport) {
     reason: rule.reason,
     findings: rule.findings.map((finding) => ({ message: noUuids(finding.message), seed: finding.seed, path: finding.path })),
   }));
-}
-
-function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bin/isym-conform.ts'), ...args], { cwd: root, env: { ...process.env, NO_COLOR: '1' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
 }
 
 describe('shards', () => {

@@ -12,12 +12,12 @@ import type { ActionNode, InstanceRef } from '../../contracts/resource-model.js'
 import type { Exchange } from '../target-client.js';
 import { bodyDraft } from '../arbitraries/request-body.js';
 import { joinScopes, type Arena, type Scope } from './arena.js';
-import { changedPaths, mergeStates, type ArenaState } from './arena-state.js';
+import { changedPaths, mergeStates, type ArenaState, type Observation } from './arena-state.js';
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
 import { unrangedValue } from './body-validation.js';
-import { expectedAfter } from './expected-outcome.js';
+import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
 import { adoptLiveMembership, conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
-import { predict, scopeOf } from './prediction.js';
+import { predict, scopeOf, type Prediction } from './prediction.js';
 import { compareStates, describeDifference, type Difference, type ResourceLookup } from './state-comparison.js';
 import { takeCall } from './call-budget.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
@@ -113,6 +113,61 @@ function forgetInstance(model: SequenceModel, id: string, after: ArenaState): vo
   for (const members of model.state.collections.values()) members.delete(id);
 }
 
+/** Throws the divergence when the arena read after a step is not the one the model expects: a creation unlisted, a read failed, a difference. */
+function requireArenaAsPredicted(real: SequenceReal, prediction: Prediction, outcome: ExpectedOutcome, after: Observation): void {
+  const missing = prediction.creates.findIndex((_, index) => outcome.createdIds[index] === undefined);
+  if (missing >= 0) {
+    const create = prediction.creates[missing];
+    const paths = create.collections.map((c) => c.path);
+    throw new SequenceDivergence(real.steps, `no new ${create.resource.name} is listed in ${paths.join(' and ')}`, paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
+  }
+  if (after.unreadable.length > 0) throw new SequenceDivergence(real.steps, `a read of the arena failed (${after.unreadable[0].path} answered ${after.unreadable[0].status})`, after.unreadable);
+  const differences: Difference[] = compareStates(real.arena, outcome.state, after.state, outcome, real.lookup);
+  if (differences.length > 0) {
+    const paths = [...new Set(differences.map((d) => d.path))];
+    throw new SequenceDivergence(real.steps, differences.slice(0, 6).map(describeDifference).join('; '), paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
+  }
+}
+
+/** A step the target answered and read as predicted: what the model moves on from. */
+interface StepAsPredicted {
+  invocation: ActionInvocation;
+  prediction: Prediction;
+  outcome: ExpectedOutcome;
+  /** The state the prediction was made from, and the state read after the step. */
+  before: ArenaState;
+  after: ArenaState;
+  /** What was read after the step. */
+  look: Scope;
+}
+
+/**
+ * The model moves on by its own prediction (with the ids of what was created); of the collections that live
+ * telephony fills it keeps only what the checker created. What the step named or created is touched.
+ */
+function moveModelOn(model: SequenceModel, step: StepAsPredicted, lookup: ResourceLookup): void {
+  const { invocation, prediction, outcome, before, after, look } = step;
+  prediction.creates.forEach((create, index) => {
+    const id = outcome.createdIds[index];
+    if (id !== undefined && create.transient) model.created.set(id, create.collections);
+  });
+  for (const collection of look.collections.filter((c) => c.transient)) {
+    const members = outcome.state.collections.get(collection.path);
+    if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
+  }
+  if (changedPaths(model.state, outcome.state).length > 0) model.beforeLastChange = model.state;
+  adoptLiveMembership(outcome.state, after, lookup, outcome.claims);
+  model.last = invocation;
+  model.state = outcome.state;
+  const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};
+  touch(model, ...invocation.refs, ...Object.values(body).filter((v): v is string => typeof v === 'string'));
+  for (const [index, create] of prediction.creates.entries()) touch(model, outcome.createdIds[index], ...create.collections.flatMap((c) => c.parentRefs));
+  // A removed instance's parents are touched too: what re-creates it names them (a login names the extension).
+  for (const remove of prediction.removes) {
+    touch(model, remove.id, ...look.collections.filter((c) => before.collections.get(c.path)?.has(remove.id)).flatMap((c) => c.parentRefs));
+  }
+}
+
 /** One step of a sequence: an action of one name, drawn as a case draft, chosen on the model when it runs. */
 export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceReal> {
   constructor(
@@ -193,40 +248,8 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       throw new SequenceDivergence(real.steps, `the last action answered ${exchange.status || 'nothing'}, the model says ${prediction.status} (${prediction.reason})`, []);
     }
     const outcome = expectedAfter(before, prediction, after.state);
-    const missing = prediction.creates.findIndex((_, index) => outcome.createdIds[index] === undefined);
-    if (missing >= 0) {
-      const create = prediction.creates[missing];
-      const paths = create.collections.map((c) => c.path);
-      throw new SequenceDivergence(real.steps, `no new ${create.resource.name} is listed in ${paths.join(' and ')}`, paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
-    }
-    if (after.unreadable.length > 0) throw new SequenceDivergence(real.steps, `a read of the arena failed (${after.unreadable[0].path} answered ${after.unreadable[0].status})`, after.unreadable);
-    const differences: Difference[] = compareStates(real.arena, outcome.state, after.state, outcome, real.lookup);
-    if (differences.length > 0) {
-      const paths = [...new Set(differences.map((d) => d.path))];
-      throw new SequenceDivergence(real.steps, differences.slice(0, 6).map(describeDifference).join('; '), paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
-    }
-
-    // The model moves on by its own prediction (with the ids of what was created); of the collections that live
-    // telephony fills it keeps only what the checker created.
-    prediction.creates.forEach((create, index) => {
-      const id = outcome.createdIds[index];
-      if (id !== undefined && create.transient) model.created.set(id, create.collections);
-    });
-    for (const collection of look.collections.filter((c) => c.transient)) {
-      const members = outcome.state.collections.get(collection.path);
-      if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
-    }
-    if (changedPaths(model.state, outcome.state).length > 0) model.beforeLastChange = model.state;
-    adoptLiveMembership(outcome.state, after.state, real.lookup, outcome.claims);
-    model.last = invocation;
-    model.state = outcome.state;
-    const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};
-    touch(model, ...invocation.refs, ...Object.values(body).filter((v): v is string => typeof v === 'string'));
-    for (const [index, create] of prediction.creates.entries()) touch(model, outcome.createdIds[index], ...create.collections.flatMap((c) => c.parentRefs));
-    // A removed instance's parents are touched too: what re-creates it names them (a login names the extension).
-    for (const remove of prediction.removes) {
-      touch(model, remove.id, ...look.collections.filter((c) => before.collections.get(c.path)?.has(remove.id)).flatMap((c) => c.parentRefs));
-    }
+    requireArenaAsPredicted(real, prediction, outcome, after);
+    moveModelOn(model, { invocation, prediction, outcome, before, after: after.state, look }, real.lookup);
   }
 
   toString(): string {

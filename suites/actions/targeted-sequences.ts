@@ -7,8 +7,7 @@
  * instance must take the written defaults, not what the old one had. The model compares the whole small arena after
  * every step.
  */
-import type { ActionNode } from '../../contracts/resource-model.js';
-import type { ValueSpec } from '../../contracts/resource-model.js';
+import type { ActionEffect, ActionNode, ValueSpec } from '../../contracts/resource-model.js';
 import { fullBodyDraft, requiredOnlyBodyDraft, type BodyDraft } from '../arbitraries/request-body.js';
 import { ActionCommand, type StepKind } from './sequence-model.js';
 
@@ -56,49 +55,71 @@ function step(name: string, variants: ActionNode[], body: BodyDraft | undefined,
 
 /** Every targeted sequence of the contract's actions (those the checker can post: `byName`). */
 export function targetedSequences(byName: Map<string, ActionNode[]>, seed: number): TargetedSequence[] {
-  const sequences: TargetedSequence[] = [];
-  const names = [...byName.keys()].sort();
-  const first = (name: string) => byName.get(name)![0];
-  const resourceOf = (name: string) => first(name).ownerInstance.resource.name;
+  const actions = new PostableActions(byName);
+  return [...undoingSequences(actions, seed), ...recreationSequences(actions, seed)];
+}
 
-  // Actions that undo each other.
+/** The actions the checker can post, by name: names in order, each name's first variant and the resource it acts on. */
+class PostableActions {
+  /** The names, sorted: the sequences come in one order on every run. */
+  readonly names: string[];
+
+  constructor(readonly byName: Map<string, ActionNode[]>) {
+    this.names = [...byName.keys()].sort();
+  }
+
+  first(name: string): ActionNode {
+    return this.byName.get(name)![0];
+  }
+
+  resourceOf(name: string): string {
+    return this.first(name).ownerInstance.resource.name;
+  }
+
+  /** A step posting `name` with `body`. */
+  step(name: string, body: BodyDraft | undefined, kind: StepKind = 'fresh'): ActionCommand {
+    return step(name, this.byName.get(name)!, body, kind);
+  }
+}
+
+/** For two actions that write one property of one resource with different constants: "do, do again, undo", both ways. */
+function undoingSequences(actions: PostableActions, seed: number): TargetedSequence[] {
+  const sequences: TargetedSequence[] = [];
+  const { names } = actions;
+  const fullBody = (name: string) => fullBodyDraft(actions.first(name), seed);
   for (const [index, a] of names.entries()) {
     for (const b of names.slice(index + 1)) {
-      if (resourceOf(a) !== resourceOf(b)) continue;
-      const constantsA = constantsWritten(first(a));
-      const constantsB = constantsWritten(first(b));
+      if (actions.resourceOf(a) !== actions.resourceOf(b)) continue;
+      const constantsA = constantsWritten(actions.first(a));
+      const constantsB = constantsWritten(actions.first(b));
       const shared = [...constantsA.keys()].filter((property) => constantsB.has(property) && JSON.stringify(constantsA.get(property)) !== JSON.stringify(constantsB.get(property)));
       if (shared.length === 0) continue;
       for (const [x, y] of [[a, b], [b, a]]) {
         sequences.push({
           label: `${x}, ${x} again, ${y} (${shared.join(', ')})`,
-          commands: [
-            step(x, byName.get(x)!, fullBodyDraft(first(x), seed)),
-            step(x, byName.get(x)!, fullBodyDraft(first(x), seed), 'repeat'),
-            step(y, byName.get(y)!, fullBodyDraft(first(y), seed)),
-          ],
+          commands: [actions.step(x, fullBody(x)), actions.step(x, fullBody(x), 'repeat'), actions.step(y, fullBody(y))],
         });
       }
     }
   }
+  return sequences;
+}
 
-  // Create, change, remove, create again without the optional properties.
+/**
+ * For an action that creates, one that removes what it created, and one that changes a property the creation gives
+ * a value: "create, change, remove, create again without the optional properties".
+ */
+function recreationSequences(actions: PostableActions, seed: number): TargetedSequence[] {
+  const sequences: TargetedSequence[] = [];
+  const { names } = actions;
+  const fullBody = (name: string) => fullBodyDraft(actions.first(name), seed);
   for (const create of names) {
-    const creation = first(create).effects.effects.find((effect) => effect.kind === 'create' && !effect.transient);
+    const creation = actions.first(create).effects.effects.find((effect) => effect.kind === 'create' && !effect.transient);
     if (!creation || creation.kind !== 'create') continue;
-    const templates = new Set(creation.in.map((ref) => ref.node.template));
     const resource = creation.resource.name;
-    const removers = names.filter((name) =>
-      first(name).effects.effects.some(
-        (effect) =>
-          effect.kind === 'remove' &&
-          !effect.from &&
-          (effect.target.kind === 'self' ? resourceOf(name) === resource : effect.target.collections.every((ref) => templates.has(ref.node.template))),
-      ),
-    );
-    for (const remove of removers) {
-      for (const change of names.filter((name) => resourceOf(name) === resource && name !== create && name !== remove)) {
-        const written = propertiesWritten(first(change));
+    for (const remove of removersOf(actions, creation)) {
+      for (const change of names.filter((name) => actions.resourceOf(name) === resource && name !== create && name !== remove)) {
+        const written = propertiesWritten(actions.first(change));
         const changed = [...written].filter(([property, spec]) => {
           const given = creation.values[property] && creationValue(creation.values[property]);
           if (!given) return false;
@@ -106,21 +127,35 @@ export function targetedSequences(byName: Map<string, ActionNode[]>, seed: numbe
         });
         if (changed.length === 0) continue;
         // A body-written change takes a value other than the creation's, so that inheriting it shows.
-        const changeBody = fullBodyDraft(first(change), seed);
+        const changeBody = fullBody(change);
         for (const [property, spec] of changed) {
           if (spec.kind === 'from' && changeBody) changeBody.values[spec.property] = otherThan(creationValue(creation.values[property])!.value);
         }
         sequences.push({
           label: `${create}, ${change} (${changed.map(([property]) => property).join(', ')}), ${remove}, ${create} again without its optional properties`,
           commands: [
-            step(create, byName.get(create)!, fullBodyDraft(first(create), seed)),
-            step(change, byName.get(change)!, changeBody),
-            step(remove, byName.get(remove)!, fullBodyDraft(first(remove), seed)),
-            step(create, byName.get(create)!, requiredOnlyBodyDraft(first(create), seed)),
+            actions.step(create, fullBody(create)),
+            actions.step(change, changeBody),
+            actions.step(remove, fullBody(remove)),
+            actions.step(create, requiredOnlyBodyDraft(actions.first(create), seed)),
           ],
         });
       }
     }
   }
   return sequences;
+}
+
+/** The actions that remove what `creation` creates: their own instance of its resource, or a member of its collections. */
+function removersOf(actions: PostableActions, creation: Extract<ActionEffect, { kind: 'create' }>): string[] {
+  const templates = new Set(creation.in.map((ref) => ref.node.template));
+  const resource = creation.resource.name;
+  return actions.names.filter((name) =>
+    actions.first(name).effects.effects.some(
+      (effect) =>
+        effect.kind === 'remove' &&
+        !effect.from &&
+        (effect.target.kind === 'self' ? actions.resourceOf(name) === resource : effect.target.collections.every((ref) => templates.has(ref.node.template))),
+    ),
+  );
 }

@@ -3,7 +3,7 @@ import { buildPath, type AddressingForm } from '../../contracts/resource-model.j
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
 import { canonicalJson, describeDifferences } from '../compare.js';
 import { describeOutcome } from '../finding.js';
-import { bodyJson, FindingGroups, requireRestartedTarget, type SnapshotListing } from '../restart-experiment.js';
+import { bodyJson, FindingGroups, requireRestartedTarget, type SnapshotListing, type TargetSnapshot } from '../restart-experiment.js';
 import type { Exchange } from '../target-client.js';
 
 /** A restarted server may still be loading its state: collections whose names differ are read again, this often. */
@@ -66,61 +66,85 @@ export const restartNamesCheck: ConformanceCheck = {
     const { before, after } = await requireRestartedTarget(context);
     const named = before.listings.filter((listing) => listing.ok && listing.node.resource.nameProperty !== undefined && listing.key !== undefined);
     if (!named.some((listing) => listing.items.length > 0)) context.notApplicable('no collection of named instances listed any instance before the restart');
-    const coreServer = context.settings.coreServer;
-    const pairs: NamedPair[] = [];
-    for (const old of named) {
-      const current = after.listingByKey(old.key!);
-      // No such collection after the restart: one of its parents is gone, which the parent's collection shows.
-      if (!current) continue;
-      const nameProperty = old.node.resource.nameProperty!;
-      // With --core-server, the top-level collection is compared on that core server only, as it was snapshot.
-      const keep = (name: string) => old.node.parent !== undefined || coreServer === undefined || name === coreServer;
-      pairs.push({ old, current, nameProperty, oldNames: namesOf(old), keep, exchange: current.exchange, names: listedNames(current.exchange, nameProperty, keep) });
-    }
+    const pairs = namedPairs(context, named, after);
     await settleNames(context, pairs);
-
     const groups = new FindingGroups();
     let reached = 0;
-    for (const { old, current, nameProperty, oldNames, exchange: latest, names } of pairs) {
-      const template = old.node.template;
-      if (!names) {
-        groups.add(`${template} unreadable`, `GET ${current.path} → ${describeOutcome(latest)}`, [old.exchange, latest], (count, examples) => ({
-          message: `${count} collection(s) of named instances at ${template} no longer answer 200 with a list after the restart.`,
-          expected: '200 with the names listed before the restart',
-          actual: examples.join('; '),
-        }));
-        continue;
-      }
-      const lost = [...oldNames].filter((name) => !names.has(name)).sort();
-      const gained = [...names].filter((name) => !oldNames.has(name)).sort();
-      if (lost.length > 0 || gained.length > 0) {
-        const what = [lost.length > 0 ? `lost ${list(lost)}` : '', gained.length > 0 ? `gained ${list(gained)}` : ''].filter(Boolean).join(', ');
-        groups.add(`${template} names`, `${current.path}: ${what}`, [old.exchange, latest], (count, examples) => ({
-          message: `The restart changed the set of ${nameProperty} values in ${count} collection(s) at ${template}.`,
-          expected: 'the same names as before the restart',
-          actual: examples.join('; ') + (count > examples.length ? `; and ${count - examples.length} more` : ''),
-        }));
-      }
-      if (!old.node.item) continue;
-      const node = old.node.item;
-      for (const item of old.items) {
-        if (item.name === undefined || !names.has(item.name)) continue;
-        const forms: AddressingForm[] = [...current.parentRefs.map((): AddressingForm => 'uuid'), 'name'];
-        const path = buildPath(node, [...current.parentRefs, { id: '', name: item.name }], forms);
-        const exchange = requireAnswer(await context.client.get(path));
-        reached += 1;
-        const body = (exchange.json ?? {}) as Record<string, unknown>;
-        const differing = Object.keys(item.identity).filter((property) => canonicalJson(body[property] ?? null) !== canonicalJson(item.identity[property] ?? null));
-        if (exchange.status === 200 && differing.length === 0) continue;
-        const actual = exchange.status === 200 ? describeDifferences(differing, item.identity, body) : describeOutcome(exchange);
-        groups.add(`${template} reach`, `GET ${path} → ${actual}`, [old.exchange, exchange], (count, examples) => ({
-          message: `${count} name(s) of ${template} no longer reach the object they named before the restart.`,
-          expected: `200 with the same ${Object.keys(item.identity).join(', ')} as before the restart`,
-          actual: examples.join('; ') + (count > examples.length ? `; and ${count - examples.length} more` : ''),
-        }));
-      }
+    for (const pair of pairs) {
+      if (!compareNames(pair, groups)) continue;
+      reached += await reachByName(context, pair, groups);
     }
     groups.reportTo(context);
     context.note(`${pairs.length} collection(s) of named instances compared; ${reached} name(s) read by getByName after the restart`);
   },
 };
+
+/** Each collection of named instances listed before the restart, with the same collection after it and the names it lists. */
+function namedPairs(context: CheckContext, named: SnapshotListing[], after: TargetSnapshot): NamedPair[] {
+  const coreServer = context.settings.coreServer;
+  const pairs: NamedPair[] = [];
+  for (const old of named) {
+    const current = after.listingByKey(old.key!);
+    // No such collection after the restart: one of its parents is gone, which the parent's collection shows.
+    if (!current) continue;
+    const nameProperty = old.node.resource.nameProperty!;
+    // With --core-server, the top-level collection is compared on that core server only, as it was snapshot.
+    const keep = (name: string) => old.node.parent !== undefined || coreServer === undefined || name === coreServer;
+    pairs.push({ old, current, nameProperty, oldNames: namesOf(old), keep, exchange: current.exchange, names: listedNames(current.exchange, nameProperty, keep) });
+  }
+  return pairs;
+}
+
+/** Groups a finding when the collection is unreadable or its names changed; false when it is unreadable (nothing to reach). */
+function compareNames(pair: NamedPair, groups: FindingGroups): pair is NamedPair & { names: Set<string> } {
+  const { old, current, nameProperty, oldNames, exchange: latest, names } = pair;
+  const template = old.node.template;
+  if (!names) {
+    groups.add(`${template} unreadable`, `GET ${current.path} → ${describeOutcome(latest)}`, [old.exchange, latest], (count, examples) => ({
+      message: `${count} collection(s) of named instances at ${template} no longer answer 200 with a list after the restart.`,
+      expected: '200 with the names listed before the restart',
+      actual: examples.join('; '),
+    }));
+    return false;
+  }
+  const lost = [...oldNames].filter((name) => !names.has(name)).sort();
+  const gained = [...names].filter((name) => !oldNames.has(name)).sort();
+  if (lost.length > 0 || gained.length > 0) {
+    const what = [lost.length > 0 ? `lost ${list(lost)}` : '', gained.length > 0 ? `gained ${list(gained)}` : ''].filter(Boolean).join(', ');
+    groups.add(`${template} names`, `${current.path}: ${what}`, [old.exchange, latest], (count, examples) => ({
+      message: `The restart changed the set of ${nameProperty} values in ${count} collection(s) at ${template}.`,
+      expected: 'the same names as before the restart',
+      actual: examples.join('; ') + (count > examples.length ? `; and ${count - examples.length} more` : ''),
+    }));
+  }
+  return true;
+}
+
+/**
+ * Reads by name, under the new parents, every instance named before the restart whose name is still listed, and
+ * groups those that no longer reach the same object: how many it read.
+ */
+async function reachByName(context: CheckContext, pair: NamedPair & { names: Set<string> }, groups: FindingGroups): Promise<number> {
+  const { old, current, names } = pair;
+  if (!old.node.item) return 0;
+  const template = old.node.template;
+  const node = old.node.item;
+  let reached = 0;
+  for (const item of old.items) {
+    if (item.name === undefined || !names.has(item.name)) continue;
+    const forms: AddressingForm[] = [...current.parentRefs.map((): AddressingForm => 'uuid'), 'name'];
+    const path = buildPath(node, [...current.parentRefs, { id: '', name: item.name }], forms);
+    const exchange = requireAnswer(await context.client.get(path));
+    reached += 1;
+    const body = (exchange.json ?? {}) as Record<string, unknown>;
+    const differing = Object.keys(item.identity).filter((property) => canonicalJson(body[property] ?? null) !== canonicalJson(item.identity[property] ?? null));
+    if (exchange.status === 200 && differing.length === 0) continue;
+    const actual = exchange.status === 200 ? describeDifferences(differing, item.identity, body) : describeOutcome(exchange);
+    groups.add(`${template} reach`, `GET ${path} → ${actual}`, [old.exchange, exchange], (count, examples) => ({
+      message: `${count} name(s) of ${template} no longer reach the object they named before the restart.`,
+      expected: `200 with the same ${Object.keys(item.identity).join(', ')} as before the restart`,
+      actual: examples.join('; ') + (count > examples.length ? `; and ${count - examples.length} more` : ''),
+    }));
+  }
+  return reached;
+}

@@ -33,7 +33,7 @@ export async function checkHoldersAgree(context: CheckContext): Promise<void> {
   await context.property('holders-reach-the-same-instance', holderGroupWithForms(groups), async ({ group, forms }) => {
     const reads: { holder: DiscoveredInstance; forms: AddressingForm[]; exchange: Exchange }[] = [];
     for (const [index, holder] of group.holders.entries()) {
-      for (const holderForms of uniqueForms(holder, forms[index])) {
+      for (const holderForms of uniqueForms(forms[index])) {
         const exchange = requireAnswer(await context.client.get(buildPath(holder.node, holder.refs, holderForms)));
         tally.reads += 1;
         if (exchange.status !== 200) continue;
@@ -79,8 +79,8 @@ export async function checkHoldersAgree(context: CheckContext): Promise<void> {
   context.note(`${tally.instances.size} instances held by several parents read under each of them (${tally.reads} reads, UUID form and a mix of forms)`);
 }
 
-/** The all-UUID form of a holder's path, and the given mix when it differs. */
-function uniqueForms(holder: DiscoveredInstance, forms: AddressingForm[]): AddressingForm[][] {
+/** The all-UUID forms of a holder's path, and the given mix when it differs. */
+function uniqueForms(forms: AddressingForm[]): AddressingForm[][] {
   const uuid = forms.map((): AddressingForm => 'uuid');
   return formsLabel(forms) === formsLabel(uuid) ? [uuid] : [uuid, forms];
 }
