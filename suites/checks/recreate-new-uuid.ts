@@ -86,7 +86,10 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
   // The re-creation is planned before anything is sent, on the state the removal leaves as the model says: a member
   // that no action adds again is never removed, and what live telephony changes meanwhile (an agent logging in at
   // its phone, LIVE-API.md §5) does not enter the plan.
-  const recreation = planCreate(arena, expectedAfter(before.state, removing, before.state).state, item, member.resource, member.listings);
+  // All that is known of the target (the session's state, fresh around the member) holds what the re-creation's body
+  // names (the extension an agent is logged in from).
+  const known = session.current;
+  const recreation = planCreate(arena, expectedAfter(known, predict(arena, known, removal), known).state, item, member.resource, member.listings);
   if (!recreation) return 'unremovable';
   const removed = requireAnswer(await session.act(removal));
   if (removed.status !== 204) {
@@ -94,16 +97,16 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
     return 'next';
   }
   const gone = await session.observe(scope);
-  const known = session.current;
+  const beforeRecreation = session.current;
   const created = requireAnswer(await session.act(recreation));
   const after = await session.observe(scope);
-  if (created.status !== 204 && predict(arena, after.state, recreation).status !== 204) {
+  if (created.status !== 204 && predict(arena, session.current, recreation).status !== 204) {
     // Live telephony moved the state between the removal and the re-creation (the extension logged in at its
     // phone meanwhile): not the target's fault. The restore ledger puts the member back at the end.
     context.note(`${describeInvocation(recreation)} answered ${describeOutcome(created)} after the state moved on its own: tried another member`);
     return 'next';
   }
-  const newId = created.status === 204 ? recreatedId(session, known, gone.state, after.state, recreation) : undefined;
+  const newId = created.status === 204 ? recreatedId(session, beforeRecreation, gone.state, after.state, recreation) : undefined;
   if (newId === undefined) {
     return context.undecided(`${describeInvocation(recreation)}, sent to add ${member.id} again, answered ${describeOutcome(created)} and no new member is listed: the re-creation could not be observed`);
   }
