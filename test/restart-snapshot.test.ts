@@ -45,4 +45,20 @@ describe('snapshotTarget', () => {
     expect(second.listings.map((listing) => listing.key)).toEqual(first.listings.map((listing) => listing.key));
     expect(first.listings.every((listing) => listing.key === undefined || second.listingByKey(listing.key) !== undefined)).toBe(true);
   });
+
+  test('with a cap on parents per collection, reads each collection under that many parents at most, spread over both core servers', async () => {
+    const maxParentsPerCollection = 3;
+    const capped = await snapshotTarget(client, contract.model, { maxParentsPerCollection });
+    const again = await snapshotTarget(client, contract.model, { maxParentsPerCollection });
+    expect(capped.truncated).toBe(true);
+    const perTemplate = new Map<string, typeof capped.listings>();
+    for (const listing of capped.listings) perTemplate.set(listing.node.template, [...(perTemplate.get(listing.node.template) ?? []), listing]);
+    expect(new Set(perTemplate.keys())).toEqual(new Set(contract.model.collections.map((c) => c.template)));
+    for (const listings of perTemplate.values()) {
+      expect(listings.length).toBeLessThanOrEqual(maxParentsPerCollection);
+      // Each nested collection under more than one core server's parents is read under both core servers.
+      if (listings[0].parentRefs.length > 1) expect(new Set(listings.map((listing) => listing.parentRefs[0].id)).size).toBe(2);
+    }
+    expect(again.listings.map((listing) => listing.key)).toEqual(capped.listings.map((listing) => listing.key));
+  });
 });

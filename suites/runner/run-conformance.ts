@@ -15,7 +15,7 @@ import { PreviousReportError, readPreviousReports, type PreviousReports } from '
 import { probeTarget } from './probe-target.js';
 import { checkRunInputs, withoutUrlCredentials } from './run-inputs.js';
 import { probeFailureReport, runReportContext, withUndecidedRules } from './run-report.js';
-import { runSuites } from './start-vitest.js';
+import { loadVitest, runSuites, type VitestLoading } from './start-vitest.js';
 import { allFormatNames, formatsProblem, writeReports } from './write-reports.js';
 
 /** Options of one run: what the caller asks (the plan is made from it), and how the caller follows the run. */
@@ -54,13 +54,17 @@ class EarlyExit extends Error {
   }
 }
 
-/** What a run reads before its first request: the contract, the previous reports; the plan made of them. */
-async function prepareRun(options: ConformanceRunOptions): Promise<{ plan: RunPlan; contract: LoadedContract; previous: PreviousReports }> {
+/**
+ * What a run reads before its first request: the contract, the previous reports; the plan made of them. Once the
+ * inputs are judged sound, vitest starts loading, alongside the contract's validation and the probe.
+ */
+async function prepareRun(options: ConformanceRunOptions): Promise<{ plan: RunPlan; contract: LoadedContract; previous: PreviousReports; vitestLoading: VitestLoading }> {
   const formats = options.formats ?? allFormatNames();
   const formatProblem = formatsProblem(formats);
   if (formatProblem) throw new EarlyExit(2, formatProblem);
   const inputs = await checkRunInputs(options);
   if (inputs.problem) throw new EarlyExit(2, inputs.problem);
+  const vitestLoading = loadVitest();
   const contractPath = contractPathOf(options);
   let contract: LoadedContract;
   let previous: PreviousReports;
@@ -75,7 +79,7 @@ async function prepareRun(options: ConformanceRunOptions): Promise<{ plan: RunPl
   const source = previous.replay?.source;
   const recordedCoreServer = source?.options?.coreServer;
   const replay = previous.replay && { plan: previous.replay.plan, seed: source!.seed, coreServer: typeof recordedCoreServer === 'string' ? recordedCoreServer : undefined };
-  return { plan: makeRunPlan(options, { formats, tls: inputs.tls, replay }), contract, previous };
+  return { plan: makeRunPlan(options, { formats, tls: inputs.tls, replay }), contract, previous, vitestLoading };
 }
 
 /** Runs the checker against a target and writes the reports. Never throws for a problem of the target. */
@@ -90,7 +94,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
     if (error instanceof EarlyExit) return { exitCode: error.exitCode, files: [], message: error.message };
     throw error;
   }
-  const { plan, contract, previous } = prepared;
+  const { plan, contract, previous, vitestLoading } = prepared;
   options.onPlanned?.(plan);
   const probed = await probeTarget(plan);
   if (probed) {
@@ -102,7 +106,7 @@ export async function runConformance(given: ConformanceRunOptions): Promise<Conf
   const startedAt = new Date();
   const interruption = watchForInterrupt({ signal: options.signal, handleSigint: options.handleSigint, maxTimeMs: plan.maxTimeMs }, runStarted);
   try {
-    await runSuites(plan, reporter, interruption, Boolean(options.handleSigint));
+    await runSuites(plan, reporter, interruption, Boolean(options.handleSigint), vitestLoading);
   } finally {
     interruption.stop();
   }

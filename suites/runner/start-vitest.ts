@@ -1,6 +1,7 @@
 /**
  * Starting vitest on the suite files, with the run plan provided to them and the conformance reporter listening.
- * vitest is loaded only here, when the suites run: --help and the early exits (2, 3) do not pay for its start-up.
+ * vitest is loaded only when a run has judged its inputs (--help and bad usage do not pay for its start-up), and
+ * then at once, while the contract is validated and the target probed: its import takes seconds.
  */
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,7 +18,31 @@ import { packageRoot } from './package-root.js';
  * suites/; run from dist/ (the installed package), the compiled ones of dist/suites/, so the package ships no source.
  */
 const suitesDir = dirname(dirname(fileURLToPath(import.meta.url)));
-const suiteFileEnding = fileURLToPath(import.meta.url).endsWith('.ts') ? '.suite.ts' : '.suite.js';
+const fromSource = fileURLToPath(import.meta.url).endsWith('.ts');
+const suiteFileEnding = fromSource ? '.suite.ts' : '.suite.js';
+
+/**
+ * Run from dist/, the modules the suite files import are plain JavaScript already: the worker imports them as
+ * Node does, without vite's transform and module runner (which would parse, rewrite and evaluate each one again
+ * in the worker). The suite files themselves go through vitest, which collects their tests. From source, every
+ * module needs the transform (TypeScript).
+ */
+function compiledModules(): RegExp[] {
+  if (fromSource) return [];
+  const compiledRoot = dirname(suitesDir).replaceAll('\\', '/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return [new RegExp(`^${compiledRoot}/(?!.*\\.suite\\.js$).*\\.js$`)];
+}
+
+/** vitest's programmatic API, being loaded. */
+export type VitestLoading = Promise<typeof import('vitest/node')>;
+
+/** Starts loading vitest now; the run takes it when its suites start. */
+export function loadVitest(): VitestLoading {
+  const loading = import('vitest/node');
+  // A run that ends early never takes it; a failure to load shows where the suites start.
+  loading.catch(() => undefined);
+  return loading;
+}
 
 /** A sequencer that runs the suite files in family order: reads first, actions next, the restart last. */
 function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSequencer): TestSequencerConstructor {
@@ -36,9 +61,15 @@ function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSe
  * Runs the suites of `plan` under vitest until they end or `interruption` cancels them; the results are the
  * reporter's. `handleSigint`: this run handles Ctrl-C itself, so vitest's own SIGINT handler is taken away.
  */
-export async function runSuites(plan: RunPlan, reporter: ConformanceReporter, interruption: InterruptWatch, handleSigint: boolean): Promise<void> {
+export async function runSuites(
+  plan: RunPlan,
+  reporter: ConformanceReporter,
+  interruption: InterruptWatch,
+  handleSigint: boolean,
+  vitestLoading: VitestLoading = loadVitest(),
+): Promise<void> {
   const exitCodeBefore = process.exitCode;
-  const { createVitest, BaseSequencer } = await import('vitest/node');
+  const { createVitest, BaseSequencer } = await vitestLoading;
   const sigintListenersBefore = new Set(process.listeners('SIGINT'));
   const vitest = await createVitest(
     'test',
@@ -63,6 +94,7 @@ export async function runSuites(plan: RunPlan, reporter: ConformanceReporter, in
       hookTimeout: 60 * 60 * 1000,
       sequence: { sequencer: familyOrderSequencer(BaseSequencer) },
       passWithNoTests: true,
+      server: { deps: { external: compiledModules() } },
     },
     { cacheDir: join(tmpdir(), 'isym-conform-vite-cache'), logLevel: 'silent' },
   );
