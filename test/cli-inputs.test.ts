@@ -3,24 +3,15 @@
  * and what to do), ISYM_TARGET, --list-rules, --require-all, and the subcommands in --help.
  */
 import { mkdtemp, readFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ruleCatalogue } from '../reporters/vocabulary/rules.js';
 import { DEFAULT_PASSWORD, DEFAULT_USER, startReferenceServer, type RunningReferenceServer } from './reference-server/index.js';
+import { closedTarget } from './support/closed-target.js';
 import { runCli } from './support/run-cli.js';
 
 const credentials = { ISYM_USER: DEFAULT_USER, ISYM_PASSWORD: DEFAULT_PASSWORD };
-
-/** A loopback URL with nothing listening. */
-async function closedTarget(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}/communication_manager/rest/live`;
-}
 
 const reportDir = () => mkdtemp(join(tmpdir(), 'isym-cli-inputs-'));
 
