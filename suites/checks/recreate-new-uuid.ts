@@ -80,16 +80,16 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
   if (!removal) return 'unremovable';
   const scope = memberScope(session, member, removal);
   const before = await session.observe(scope);
-  const removing = predict(arena, before.state, removal);
+  // All that is known of the target (the session's state, fresh around the member after that look) also holds what
+  // the re-creation's body names (the extension an agent is logged in from): the removal is predicted on it once.
+  const known = session.current;
+  const removing = predict(arena, known, removal);
   const item = member.listings.map((c) => before.state.collections.get(c.path)?.get(member.id)).find((found) => found !== undefined);
   if (removing.status !== 204 || !item) return 'next'; // gone, or refused, since the last look
   // The re-creation is planned before anything is sent, on the state the removal leaves as the model says: a member
   // that no action adds again is never removed, and what live telephony changes meanwhile (an agent logging in at
   // its phone, LIVE-API.md §5) does not enter the plan.
-  // All that is known of the target (the session's state, fresh around the member) holds what the re-creation's body
-  // names (the extension an agent is logged in from).
-  const known = session.current;
-  const recreation = planCreate(arena, expectedAfter(known, predict(arena, known, removal), known).state, item, member.resource, member.listings);
+  const recreation = planCreate(arena, expectedAfter(known, removing, known).state, item, member.resource, member.listings);
   if (!recreation) return 'unremovable';
   const removed = requireAnswer(await session.act(removal));
   if (removed.status !== 204) {
