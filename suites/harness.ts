@@ -73,6 +73,17 @@ async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSig
   }
 }
 
+/** Runs the work given to it one after another, in the order given, whatever happens to each. */
+class InTurn {
+  private last: Promise<unknown> = Promise.resolve();
+
+  run<T>(work: () => Promise<T>): Promise<T> {
+    const mine = this.last.then(work, work);
+    this.last = mine.catch(() => undefined);
+    return mine;
+  }
+}
+
 /** Registers the tests of one rule family. */
 export function defineFamilySuite(family: RuleFamily): void {
   const plan = inject('isymConform');
@@ -84,17 +95,22 @@ export function defineFamilySuite(family: RuleFamily): void {
     });
     // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
     const familyRules = plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
-    // With --concurrency above 1 the read-only rules run at once (vitest runs adjacent concurrent tests together,
-    // up to maxConcurrency): they come first, the others after them, one by one.
+    // With --concurrency above 1 every rule of the family is a concurrent test (vitest runs adjacent concurrent
+    // tests together, up to maxConcurrency): the read-only rules come first and run at once, while the others run
+    // one after another, in family order, beside them. A read-only rule sends only GETs, which disturb nothing,
+    // and takes what the others change as a live server's own churn; two rules that may change state never
+    // overlap, so each one's judgement of its own actions is as in a run one rule at a time.
     const concurrent = plan.concurrency > 1;
     const ordered = concurrent ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
+    const oneAtATime = new InTurn();
     for (const rule of ordered) {
-      const register = concurrent && readOnlyRules.has(rule.id) ? test.concurrent : test;
+      const register = concurrent ? test.concurrent : test;
+      const inTurn = concurrent && !readOnlyRules.has(rule.id) ? <T>(work: () => Promise<T>) => oneAtATime.run(work) : <T>(work: () => Promise<T>) => work();
       register(rule.id, async ({ task, skip, signal }) => {
         let result: RuleResult;
         if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
         else {
-          const run = await runPlannedRule(rule, plan, signal);
+          const run = await inTurn(() => runPlannedRule(rule, plan, signal));
           result = run.result;
           if (run.cases) task.meta.conformanceReplay = run.cases;
           task.meta.conformanceCoverage = run.tally;

@@ -76,6 +76,11 @@ export interface CaseRun {
   differences: Difference[];
   /** The target answered otherwise than predicted because live telephony moved the state meanwhile (not a fault). */
   movedOnItsOwn: boolean;
+  /**
+   * With {@link CaseOptions.readTargets}: the reads of the owner and of what was removed, made together with the
+   * look after the action (their paths are known before it); {@link readTargets} adds the created ones.
+   */
+  earlyTargetReads?: TargetRead[];
 }
 
 /** Why a case did not run. */
@@ -93,6 +98,11 @@ export interface CaseOptions extends Omit<ChoiceOptions, 'created'> {
   extraScope?: (invocation: ActionInvocation) => Scope;
   /** The action a call placed by this case is for, when not the case's own (a call placed for a transfer). */
   callFor?: string;
+  /**
+   * The judge reads the targets of the effect ({@link readTargets}): those whose paths are known before the action
+   * are read together with the look after it, saving a round trip per case on a network. Default false.
+   */
+  readTargets?: boolean;
 }
 
 /**
@@ -121,17 +131,19 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const own = scopeOf(arena, session.current, invocation);
   const scope = joinScopes(own, options.extraScope?.(invocation) ?? { collections: [], singletons: [] });
   const known = session.known(scope);
-  const fresh = await session.observe(own);
+  const fresh = await session.lookBefore(own);
   const before: Observation = { state: mergeStates(known.state, fresh.state), exchanges: new Map([...known.exchanges, ...fresh.exchanges]), unreadable: fresh.unreadable };
   const prediction = predict(arena, before.state, invocation);
   if (!(options.statuses ?? [204]).includes(prediction.status)) return { skipped: `the state moved before the action: now ${prediction.reason}` };
   const overBudget = takeCall(session.context, invocation.action, prediction.status, options.callFor);
   if (overBudget) return { skipped: overBudget };
   let exchange = requireAnswer(await session.act(invocation));
-  let after = await session.observe(scope);
+  // Only an action that succeeded has targets to read (the judges read them only then).
+  const early = (status: number) => (options.readTargets && status === 204 ? plannedTargetReads({ invocation, prediction, scope, before }) : []);
+  let [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)) {
     exchange = requireAnswer(await session.act(invocation));
-    after = await session.observe(scope);
+    [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   }
   const outcome = expectedAfter(before.state, prediction, after.state);
   prediction.creates.forEach((create, index) => {
@@ -140,7 +152,7 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   });
   const differences = compareStates(arena, outcome.state, after.state, outcome, session.lookup);
   const movedOnItsOwn = stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup);
-  return { invocation, prediction, exchange, scope, before, after, outcome, differences, movedOnItsOwn };
+  return { invocation, prediction, exchange, scope, before, after, outcome, differences, movedOnItsOwn, ...(options.readTargets && exchange.status === 204 ? { earlyTargetReads } : {}) };
 }
 
 /**
@@ -175,15 +187,12 @@ export interface TargetRead {
   transient?: boolean;
 }
 
-/**
- * Reads what the effect is about through both addressing forms: the owner where the effect writes values on it,
- * each created instance at each of its instance paths, and each instance removed from everywhere at the paths it had.
- */
-export async function readTargets(session: ActionSession, run: CaseRun): Promise<TargetRead[]> {
-  const { client } = session.context;
-  // What to read, in a fixed order; then all of it at once (the client bounds what is in flight).
-  const planned: (Omit<TargetRead, 'exchange'> & { path: string })[] = [];
-  const removedEverywhere = new Set(run.prediction.removes.filter((r) => !r.from).map((r) => r.id));
+/** A target read to make: where, and what it must show. */
+type PlannedRead = Omit<TargetRead, 'exchange'> & { path: string };
+
+/** The owner's reads (where the effect writes values on it) and the reads of what is removed from everywhere. */
+function plannedTargetReads(run: Pick<CaseRun, 'invocation' | 'prediction' | 'scope' | 'before'>): PlannedRead[] {
+  const planned: PlannedRead[] = [];
   const owner = run.prediction.owner;
   const isOwner = (target: OwnerRef) =>
     target.kind === 'instance' ? owner.kind === 'instance' && target.id === owner.id : owner.kind === 'singleton' && target.singleton.path === owner.singleton.path;
@@ -199,6 +208,22 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
       for (const forms of bothForms(item, refs)) planned.push({ what: 'owner', forms, values: ownerValues, id: owner.id, path: buildPath(item, refs, forms) });
     }
   }
+  const removedEverywhere = new Set(run.prediction.removes.filter((r) => !r.from).map((r) => r.id));
+  for (const id of removedEverywhere) {
+    const listings: ArenaCollection[] = run.scope.collections.filter((c) => run.before.state.collections.get(c.path)?.has(id));
+    for (const collection of listings) {
+      const item = collection.node.item;
+      if (!item) continue;
+      const refs = [...collection.parentRefs, { id }];
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'removed', forms, id, path: buildPath(item, refs, forms) });
+    }
+  }
+  return planned;
+}
+
+/** The reads of each instance the action created, at each of its instance paths. */
+function plannedCreatedReads(run: CaseRun): PlannedRead[] {
+  const planned: PlannedRead[] = [];
   for (const [index, create] of run.prediction.creates.entries()) {
     const id = run.outcome.createdIds[index];
     if (id === undefined) continue;
@@ -209,17 +234,25 @@ export async function readTargets(session: ActionSession, run: CaseRun): Promise
       for (const forms of bothForms(item, refs)) planned.push({ what: 'created', forms, values: create.values, id, transient: create.transient, path: buildPath(item, refs, forms) });
     }
   }
-  for (const id of removedEverywhere) {
-    const listings: ArenaCollection[] = run.scope.collections.filter((c) => run.before.state.collections.get(c.path)?.has(id));
-    for (const collection of listings) {
-      const item = collection.node.item;
-      if (!item) continue;
-      const refs = [...collection.parentRefs, { id }];
-      for (const forms of bothForms(item, refs)) planned.push({ what: 'removed', forms, id, path: buildPath(item, refs, forms) });
-    }
-  }
+  return planned;
+}
+
+/** Makes the planned reads, all at once (the client bounds what is in flight), in their order. */
+async function readPlanned(session: ActionSession, planned: PlannedRead[]): Promise<TargetRead[]> {
+  const { client } = session.context;
   const exchanges = await inOrder(planned, client.maxConcurrentRequests, async (read) => requireAnswer(await client.get(read.path)));
   return planned.map(({ path: _path, ...read }, index) => ({ ...read, exchange: exchanges[index] }));
+}
+
+/**
+ * Reads what the effect is about through both addressing forms: the owner where the effect writes values on it,
+ * each created instance at each of its instance paths, and each instance removed from everywhere at the paths it
+ * had. What the case already read with its look after the action ({@link CaseRun.earlyTargetReads}) is not read again.
+ */
+export async function readTargets(session: ActionSession, run: CaseRun): Promise<TargetRead[]> {
+  const [known, created] = await Promise.all([run.earlyTargetReads ?? readPlanned(session, plannedTargetReads(run)), readPlanned(session, plannedCreatedReads(run))]);
+  // In a fixed order: the owner, what was created, what was removed.
+  return [...known.filter((read) => read.what === 'owner'), ...created, ...known.filter((read) => read.what === 'removed')];
 }
 
 /**

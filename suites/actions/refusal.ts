@@ -1,6 +1,7 @@
 /**
  * Actions the target must refuse (404 for an unknown instance, 412 for a bad body, 409 for a conflict) and that
- * must change nothing: the state around the action is read before and after the attempts and compared.
+ * must change nothing: the state around the action is read before and after the attempts and compared. The
+ * attempts of one case go out together, as reads do: on a network each would otherwise cost a round trip.
  */
 import { requireAnswer } from '../check.js';
 import type { FindingInput } from '../finding.js';
@@ -19,21 +20,32 @@ export interface RefusalAttempt {
 }
 
 /**
+ * Sends every attempt at once (the client bounds what is in flight, --concurrency) and gives each its answer, in
+ * the order of `attempts`. Each must be refused and change nothing, so on a server that does so their order does
+ * not matter, and the state is judged once, around them all; an attempt that is wrongly accepted is judged by its
+ * own answer whatever came first. Every answer received is pushed on `sent` (for the restore), also when another
+ * got none.
+ */
+async function sendTogether(session: ActionSession, attempts: RefusalAttempt[], sent: Exchange[]): Promise<{ attempt: RefusalAttempt; exchange: Exchange }[]> {
+  const settled = await Promise.allSettled(attempts.map((attempt) => session.act(attempt.invocation)));
+  for (const outcome of settled) if (outcome.status === 'fulfilled') sent.push(outcome.value);
+  return settled.map((outcome, index) => {
+    if (outcome.status === 'rejected') throw outcome.reason;
+    return { attempt: attempts[index], exchange: requireAnswer(outcome.value) };
+  });
+}
+
+/**
  * Sends `attempts` (variations of the valid invocation `valid`), each of which must answer `status`; then checks
  * that the state around `valid` did not change, and restores it if it did. The first finding, or undefined.
  */
 export async function checkRefusals(session: ActionSession, valid: ActionInvocation, attempts: RefusalAttempt[], status: number): Promise<FindingInput | undefined> {
   const scope = scopeOf(session.arena, session.current, valid);
-  const before = await session.observe(scope);
+  const before = await session.lookBefore(scope);
   const sent: Exchange[] = [];
   let finding: FindingInput | undefined;
   try {
-    const answered: { attempt: RefusalAttempt; exchange: Exchange }[] = [];
-    for (const attempt of attempts) {
-      const exchange = requireAnswer(await session.act(attempt.invocation));
-      sent.push(exchange);
-      answered.push({ attempt, exchange });
-    }
+    const answered = await sendTogether(session, attempts, sent);
     const after = await session.observe(scope);
     for (const { attempt, exchange } of answered) {
       if (exchange.status === status || finding) continue;

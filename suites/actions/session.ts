@@ -26,6 +26,12 @@ const sessionsUnderWay = new ScopedState('action sessions under way', () => new 
 /** How old the previous check's last look at the arena may be for the next check to start from it, ms. */
 const LAST_LOOK_FRESH_MS = 10_000;
 
+/**
+ * How old a look within a check may be to stand for the look before the next action, ms: the end of the previous
+ * case, a round trip or two ago on a network, not a look from before a pause in the run.
+ */
+const CASE_LOOK_FRESH_MS = 2_000;
+
 /** Everything a check of the actions family works with. */
 export class ActionSession {
   readonly context: CheckContext;
@@ -40,6 +46,8 @@ export class ActionSession {
   actionsSent = 0;
   /** The latest read of each path. */
   private readonly lastReads = new Map<string, Exchange>();
+  /** When each path's latest read started, and how many actions had been sent by then. */
+  private readonly readsStarted = new Map<string, { at: number; actionsSent: number }>();
   private readonly noted = new Set<string>();
 
   constructor(context: CheckContext, arena: Arena, ledger: RestoreLedger, initial: ArenaState) {
@@ -53,12 +61,36 @@ export class ActionSession {
   /** Reads `scope`, records what it had not seen before as originals, and keeps the latest state. */
   async observe(scope: Scope): Promise<Observation> {
     this.context.scope.interruption.throwIfInterrupted();
+    const started = { at: Date.now(), actionsSent: this.actionsSent };
     const observation = await observe(this.context.client, scope);
     this.lookup.add(scope);
     this.ledger.record(scope, observation.state);
     this.current = mergeStates(this.current, observation.state);
-    for (const [path, exchange] of observation.exchanges) this.lastReads.set(path, exchange);
+    for (const [path, exchange] of observation.exchanges) {
+      this.lastReads.set(path, exchange);
+      this.readsStarted.set(path, started);
+    }
     return observation;
+  }
+
+  /**
+   * The latest look at `scope` when it stands for a fresh one: every path of it was read after the session's last
+   * action, a moment ago, and answered (the previous case ended with that look: reading again would show the
+   * same, a round trip later). Else undefined.
+   */
+  freshLook(scope: Scope): Observation | undefined {
+    const now = Date.now();
+    const reads = [...scope.collections, ...scope.singletons];
+    const fresh = reads.every((read) => {
+      const started = this.readsStarted.get(read.path);
+      return started !== undefined && started.actionsSent === this.actionsSent && now - started.at <= CASE_LOOK_FRESH_MS && this.lastReads.get(read.path)?.status === 200;
+    });
+    return fresh ? this.known(scope) : undefined;
+  }
+
+  /** The look before an action: {@link freshLook}, else a new one. */
+  async lookBefore(scope: Scope): Promise<Observation> {
+    return this.freshLook(scope) ?? this.observe(scope);
   }
 
   /** The latest look at `scope` (without reading): the state the session knows, and the reads it came from. */

@@ -191,11 +191,12 @@ export async function freshPairs(
   onHeld?: (count: number) => void,
 ): Promise<FreshPair[]> {
   const { collection, parent } = fpCase;
-  const listing = await readListing(client, collection, parent.refs);
-  if (!listing.items) return []; // an unreadable collection is ADDR-UUID's to report
   const sources = [fpCase.source, ...alternatives.filter((source) => source !== fpCase.source).slice(0, 2)];
-  for (const source of sources) {
-    const sourceListing = await readListing(client, source.node, source.parentRefs);
+  // The parent's collection and the first source do not depend on each other: read together.
+  const [listing, firstSourceListing] = await Promise.all([readListing(client, collection, parent.refs), readListing(client, sources[0].node, sources[0].parentRefs)]);
+  if (!listing.items) return []; // an unreadable collection is ADDR-UUID's to report
+  for (const [index, source] of sources.entries()) {
+    const sourceListing = index === 0 ? firstSourceListing : await readListing(client, source.node, source.parentRefs);
     if (!sourceListing.items) continue;
     const foreign = sourceListing.items.filter(({ ref }) => !lists(listing, ref.id));
     onHeld?.(sourceListing.items.length - foreign.length);

@@ -46,6 +46,7 @@ export const actAddressingCheck: ConformanceCheck = {
       let enumerated = 0;
       const tally = await runActionProperties(session, {
         name: 'addressed-by-name',
+        readTargets: true,
         addressing: 'some-name',
         extraScope: (invocation) => twinScope(session.arena, invocation),
         // Namesakes first (stable): the enumerated case takes the first; drawn picks land anywhere.

@@ -18,6 +18,7 @@ export const actEffectCheck: ConformanceCheck = {
       const enumerated: string[] = [];
       const tally = await runActionProperties(session, {
         name: 'effect-of',
+        readTargets: true,
         addressing: 'uuid',
         maxRuns: casesPerAction(context, 0.03),
         // Every run, each path of an action with optional body properties once with all of them left out: the

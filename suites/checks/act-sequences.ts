@@ -56,7 +56,9 @@ export const actSequencesCheck: ConformanceCheck = {
         fc.commands([actionCommands(byName)], { maxCommands: MAX_STEPS, size: 'max' }) as fc.Arbitrary<Iterable<fc.AsyncCommand<SequenceModel, SequenceReal>>>,
         async (commands) => {
           if (shrinkAttempts !== undefined && shrinkAttempts++ >= shrinkBudget) return undefined;
-          const start = await session.observe(scope);
+          // The previous sequence ended with a look at the whole branch (its last step's, or its restore's): that
+          // look is where this one starts.
+          const start = await session.lookBefore(scope);
           const real: SequenceReal = { session, arena, scope, lookup: resourceLookup(arena), steps: [] };
           const model = (): SequenceModel => ({ state: cloneState(start.state), created: new Map(session.created), touched: new Map(), steps: 0 });
           try {
@@ -79,7 +81,8 @@ export const actSequencesCheck: ConformanceCheck = {
           } finally {
             sequences += 1;
             steps += real.steps.length;
-            const restored = await session.restore(scope, start.state);
+            // The last step looked at the whole branch: the restore starts from that look instead of reading again.
+            const restored = await session.restore(scope, start.state, session.freshLook(scope)?.state);
             for (const line of restored.notRestored) session.noteOnce(`not restored after a sequence: ${line}`);
           }
         },

@@ -59,10 +59,13 @@ async function tryForeignParentRead(context: CheckContext, tally: ForeignParentT
   const target = ownRef(pair.instance);
   const refs = pairRefs(pair);
   tally.pair(pair);
-  for (const forms of allAddressingForms(collection.item, refs)) {
+  // The mixes do not depend on each other: they go out together, and are judged in their order.
+  const mixes = allAddressingForms(collection.item, refs);
+  const answers = await Promise.all(mixes.map((forms) => context.client.get(buildPath(collection.item, refs, forms))));
+  for (const [index, forms] of mixes.entries()) {
     const form = forms[forms.length - 1];
     const expectation = expectationFor(pair.listing, target, form);
-    const answer = requireAnswer(await context.client.get(buildPath(collection.item, refs, forms)));
+    const answer = requireAnswer(answers[index]);
     tally.requests += 1;
     tally.forms.add(formsLabel(forms));
     if (expectation.kind === 'absent') tally.expected404 += 1;
@@ -87,11 +90,10 @@ export async function checkForeignParentReads(context: CheckContext, model: Reso
   const tally = new ForeignParentTally();
   const examples = foreignParentExamples(pools);
   await context.property('foreign-parent-answers-404', foreignParentCase(pools), async (fpCase) => {
-    for (const pair of await freshPairs(context.client, fpCase, alternativesTo(pools, fpCase), (held) => (tally.held += held))) {
-      const found = await tryForeignParentRead(context, tally, pair);
-      if (found) return found;
-    }
-    return undefined;
+    const pairs = await freshPairs(context.client, fpCase, alternativesTo(pools, fpCase), (held) => (tally.held += held));
+    // The pairs go out together; the first of them (in their order) that breaks its expectation is the finding.
+    const found = await Promise.all(pairs.map((pair) => tryForeignParentRead(context, tally, pair)));
+    return found.find((finding) => finding !== undefined);
   }, { independentRuns: true, examples });
   context.note(`${examples.length} foreign-parent cases tried every run (each kind of parent, a source nearby and one farther), then ${context.settings.numRuns} drawn`);
   for (const line of tally.lines()) context.note(line);

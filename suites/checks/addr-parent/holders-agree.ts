@@ -31,15 +31,13 @@ export async function checkHoldersAgree(context: CheckContext): Promise<void> {
   }
   const tally: HolderTally = { instances: new Set(), reads: 0, gone: 0 };
   await context.property('holders-reach-the-same-instance', holderGroupWithForms(groups), async ({ group, forms }) => {
-    const reads: { holder: DiscoveredInstance; forms: AddressingForm[]; exchange: Exchange }[] = [];
-    for (const [index, holder] of group.holders.entries()) {
-      for (const holderForms of uniqueForms(forms[index])) {
-        const exchange = requireAnswer(await context.client.get(buildPath(holder.node, holder.refs, holderForms)));
-        tally.reads += 1;
-        if (exchange.status !== 200) continue;
-        reads.push({ holder, forms: holderForms, exchange });
-      }
-    }
+    // Every read of the case goes out together; they are taken in holder order.
+    const planned = group.holders.flatMap((holder, index) => uniqueForms(forms[index]).map((holderForms) => ({ holder, forms: holderForms })));
+    const answers = await Promise.all(planned.map((read) => context.client.get(buildPath(read.holder.node, read.holder.refs, read.forms))));
+    tally.reads += planned.length;
+    const reads: { holder: DiscoveredInstance; forms: AddressingForm[]; exchange: Exchange }[] = planned
+      .map((read, index) => ({ ...read, exchange: requireAnswer(answers[index]) }))
+      .filter((read) => read.exchange.status === 200);
     tally.instances.add(group.id);
     const resource = group.holders[0].node.resource;
     const wrongId = reads.find((read) => bodyId(read.exchange.json) !== group.id);
@@ -58,8 +56,7 @@ export async function checkHoldersAgree(context: CheckContext): Promise<void> {
       const stable = stableDifferences(resource, first.exchange.json, read.exchange.json);
       if (identity.length === 0 && stable.length === 0) continue;
       // A non-volatile property may have changed between the reads: read both again before calling it a fault.
-      const firstAgain = requireAnswer(await context.client.get(first.exchange.path));
-      const readAgain = requireAnswer(await context.client.get(read.exchange.path));
+      const [firstAgain, readAgain] = (await Promise.all([context.client.get(first.exchange.path), context.client.get(read.exchange.path)])).map(requireAnswer);
       if (firstAgain.status !== 200 || readAgain.status !== 200) {
         tally.gone += 1;
         continue;
