@@ -100,12 +100,16 @@ export function defineFamilySuite(family: RuleFamily): void {
     // one after another, in family order, beside them. A read-only rule sends only GETs, which disturb nothing,
     // and takes what the others change as a live server's own churn; two rules that may change state never
     // overlap, so each one's judgement of its own actions is as in a run one rule at a time.
+    // A family with no read-only rule to run keeps its rules as plain tests, one after another: then a rule's test
+    // does not wait for the others' turns (vitest's test timeout counts from the test's start).
     const concurrent = plan.concurrency > 1;
+    const beside = concurrent && familyRules.some((rule) => readOnlyRules.has(rule.id) && rule.disposition === 'run');
     const ordered = concurrent ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
     const oneAtATime = new InTurn();
     for (const rule of ordered) {
-      const register = concurrent ? test.concurrent : test;
-      const inTurn = concurrent && !readOnlyRules.has(rule.id) ? <T>(work: () => Promise<T>) => oneAtATime.run(work) : <T>(work: () => Promise<T>) => work();
+      const readOnly = readOnlyRules.has(rule.id);
+      const register = (concurrent && readOnly) || beside ? test.concurrent : test;
+      const inTurn = beside && !readOnly ? <T>(work: () => Promise<T>) => oneAtATime.run(work) : <T>(work: () => Promise<T>) => work();
       register(rule.id, async ({ task, skip, signal }) => {
         let result: RuleResult;
         if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
