@@ -100,75 +100,33 @@ function refOf(node: CollectionNode, item: Record<string, unknown>): InstanceRef
   return ref;
 }
 
+/** What discovery gathers as it walks, collection by collection. */
+interface DiscoveryWalk {
+  instances: DiscoveredInstance[];
+  byNode: Map<InstanceNode, DiscoveredInstance[]>;
+  listings: CollectionListing[];
+  reads: DiscoveryRead[];
+  problems: DiscoveryProblem[];
+  reach: ListingReach[];
+}
+
 /** Walks the target. Throws {@link TargetUnavailableError} when it does not answer. */
 export async function discover(client: TargetClient, model: ResourceModel, options: DiscoveryOptions): Promise<Discovery> {
   const random = seededRandom(options.seed);
   const maxParents = options.maxParentsPerCollection ?? 400;
-  const instances: DiscoveredInstance[] = [];
-  const byNode = new Map<InstanceNode, DiscoveredInstance[]>();
-  const listings: CollectionListing[] = [];
-  const reads: DiscoveryRead[] = [];
-  const problems: DiscoveryProblem[] = [];
-  const reach: ListingReach[] = [];
-
+  const walk: DiscoveryWalk = { instances: [], byNode: new Map(), listings: [], reads: [], problems: [], reach: [] };
   // Parents come before their children in the contract; sort by depth so that holds for any contract.
   const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length || (a.template < b.template ? -1 : 1));
   for (const collection of collections) {
-    const parents = collection.parent ? byNode.get(collection.parent) ?? [] : undefined;
+    const parents = collection.parent ? walk.byNode.get(collection.parent) ?? [] : undefined;
     const parentSets: InstanceRef[][] = parents ? sample(parents, maxParents, random).map((parent) => parent.refs) : [[]];
-    if (parents) reach.push({ template: collection.template, read: parentSets.length, of: parents.length });
+    if (parents) walk.reach.push({ template: collection.template, read: parentSets.length, of: parents.length });
     // The reads of one collection are independent of each other; the client bounds how many are in flight.
     const exchanges = await Promise.all(parentSets.map((parentRefs) => client.get(buildPath(collection, parentRefs))));
-    parentSets.forEach((parentRefs, index) => {
-      const exchange = exchanges[index];
-      const path = buildPath(collection, parentRefs);
-      if (exchange.status === 0) throw new TargetUnavailableError(exchange);
-      reads.push({ node: collection, refs: parentRefs, exchange });
-      if (exchange.status !== 200 || !Array.isArray(exchange.json)) {
-        problems.push({ message: `GET ${path} must answer 200 with a JSON array.`, exchange });
-        return;
-      }
-      const nameProperty = collection.resource.nameProperty;
-      let items = inCanonicalOrder(
-        collection.resource,
-        (exchange.json as unknown[]).filter(
-          (item): item is Record<string, unknown> => item !== null && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string',
-        ),
-      );
-      if (!collection.parent && options.coreServer !== undefined && nameProperty) {
-        items = items.filter((item) => item[nameProperty] === options.coreServer);
-      }
-      const listingNames: string[] = [];
-      for (const item of items) {
-        const ref = refOf(collection, item);
-        if (ref.name !== undefined) listingNames.push(ref.name);
-        if (!collection.item) continue;
-        const discovered: DiscoveredInstance = { node: collection.item, refs: [...parentRefs, ref], listed: item, collectionPath: path };
-        instances.push(discovered);
-        const list = byNode.get(collection.item) ?? [];
-        list.push(discovered);
-        byNode.set(collection.item, list);
-      }
-      listings.push({ node: collection, parentRefs, path, ids: items.map((item) => String(item.id)), names: listingNames });
-    });
+    parentSets.forEach((parentRefs, index) => takeListing(walk, collection, parentRefs, exchanges[index], options));
   }
-
-  // A sample of instance reads and of the sub-resources under them, for the response checks.
-  const readsPerPath = options.readsPerInstancePath ?? 3;
-  const sampled: { node: PathNode; refs: InstanceRef[] }[] = [];
-  for (const node of model.instances) {
-    for (const instance of sample(byNode.get(node) ?? [], readsPerPath, random)) {
-      sampled.push({ node, refs: instance.refs });
-      for (const singleton of model.singletons.filter((s) => s.owner === node)) sampled.push({ node: singleton, refs: instance.refs });
-    }
-  }
-  // All at once, kept in the order above.
-  const answers = await inOrder(sampled, client.maxConcurrentRequests, ({ node, refs }) => client.get(buildPath(node, refs)));
-  for (const [index, { node, refs }] of sampled.entries()) {
-    if (answers[index].status === 0) throw new TargetUnavailableError(answers[index]);
-    reads.push({ node, refs, exchange: answers[index] });
-  }
-
+  await readInstanceSample(client, model, walk, options.readsPerInstancePath ?? 3, random);
+  const { instances, listings, reads, problems, reach, byNode } = walk;
   const summary = () => {
     const cut = reach.filter((r) => r.read < r.of);
     return (
@@ -179,6 +137,53 @@ export async function discover(client: TargetClient, model: ResourceModel, optio
     );
   };
   return { instances, listings, reads, problems, reach, summary, of: (node) => byNode.get(node) ?? [] };
+}
+
+/** Takes one collection's listing under one parent into the walk: its instances, or a problem. */
+function takeListing(walk: DiscoveryWalk, collection: CollectionNode, parentRefs: InstanceRef[], exchange: Exchange, options: DiscoveryOptions): void {
+  const path = buildPath(collection, parentRefs);
+  if (exchange.status === 0) throw new TargetUnavailableError(exchange);
+  walk.reads.push({ node: collection, refs: parentRefs, exchange });
+  if (exchange.status !== 200 || !Array.isArray(exchange.json)) {
+    walk.problems.push({ message: `GET ${path} must answer 200 with a JSON array.`, exchange });
+    return;
+  }
+  const nameProperty = collection.resource.nameProperty;
+  let items = inCanonicalOrder(
+    collection.resource,
+    (exchange.json as unknown[]).filter((item): item is Record<string, unknown> => item !== null && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string'),
+  );
+  if (!collection.parent && options.coreServer !== undefined && nameProperty) {
+    items = items.filter((item) => item[nameProperty] === options.coreServer);
+  }
+  const listingNames: string[] = [];
+  for (const item of items) {
+    const ref = refOf(collection, item);
+    if (ref.name !== undefined) listingNames.push(ref.name);
+    if (!collection.item) continue;
+    const discovered: DiscoveredInstance = { node: collection.item, refs: [...parentRefs, ref], listed: item, collectionPath: path };
+    walk.instances.push(discovered);
+    const list = walk.byNode.get(collection.item) ?? [];
+    list.push(discovered);
+    walk.byNode.set(collection.item, list);
+  }
+  walk.listings.push({ node: collection, parentRefs, path, ids: items.map((item) => String(item.id)), names: listingNames });
+}
+
+/** A sample of instance reads and of the sub-resources under them, for the response checks: all at once, kept in order. */
+async function readInstanceSample(client: TargetClient, model: ResourceModel, walk: DiscoveryWalk, readsPerPath: number, random: () => number): Promise<void> {
+  const sampled: { node: PathNode; refs: InstanceRef[] }[] = [];
+  for (const node of model.instances) {
+    for (const instance of sample(walk.byNode.get(node) ?? [], readsPerPath, random)) {
+      sampled.push({ node, refs: instance.refs });
+      for (const singleton of model.singletons.filter((s) => s.owner === node)) sampled.push({ node: singleton, refs: instance.refs });
+    }
+  }
+  const answers = await inOrder(sampled, client.maxConcurrentRequests, ({ node, refs }) => client.get(buildPath(node, refs)));
+  for (const [index, { node, refs }] of sampled.entries()) {
+    if (answers[index].status === 0) throw new TargetUnavailableError(answers[index]);
+    walk.reads.push({ node, refs, exchange: answers[index] });
+  }
 }
 
 /**
