@@ -22,16 +22,20 @@ function unknownAttempts(valid: ActionInvocation, kinds: string[], uuids: string
   levels.forEach((segment, level) => {
     const real = valid.refs[level];
     const unknowns: UnknownSegment[] = [];
-    if ((kinds[level] === 'name' || kinds[level] === 'every-name') && canUseName(valid.action, valid.refs, level)) {
-      const misses = nearMissNames(real.name!).filter((candidate) => !knownNames(segment.resource.name).has(candidate.value));
-      const chosen = kinds[level] === 'every-name' ? misses : misses.slice(level % Math.max(1, misses.length)).slice(0, 1);
-      unknowns.push(...chosen.map((miss): UnknownSegment => ({ kind: 'near-miss-name', value: miss.value, variant: miss.variant, others: [] })));
-      if (unknowns.length === 0) unknowns.push({ kind: 'random-uuid', value: uuids[level % uuids.length] });
-    } else if (kinds[level] === 'malformed') {
-      const shapes = ['not-a-uuid', real.id.slice(0, -1), `${real.id}0`, '12345'];
-      unknowns.push({ kind: 'malformed-uuid', value: shapes[level % shapes.length] });
-    } else {
-      unknowns.push({ kind: 'random-uuid', value: uuids[level % uuids.length] });
+    // 'every' (the enumerated case): an unknown UUID, a malformed id and every near-miss name, all at this level.
+    const kindsHere = kinds[level] === 'every' ? ['uuid', 'malformed', 'every-name'] : [kinds[level]];
+    for (const kind of kindsHere) {
+      if ((kind === 'name' || kind === 'every-name') && canUseName(valid.action, valid.refs, level)) {
+        const misses = nearMissNames(real.name!).filter((candidate) => !knownNames(segment.resource.name).has(candidate.value));
+        const chosen = kind === 'every-name' ? misses : misses.slice(level % Math.max(1, misses.length)).slice(0, 1);
+        unknowns.push(...chosen.map((miss): UnknownSegment => ({ kind: 'near-miss-name', value: miss.value, variant: miss.variant, others: [] })));
+        if (chosen.length === 0 && kindsHere.length === 1) unknowns.push({ kind: 'random-uuid', value: uuids[level % uuids.length] });
+      } else if (kind === 'malformed') {
+        const shapes = ['not-a-uuid', real.id.slice(0, -1), `${real.id}0`, '12345'];
+        unknowns.push({ kind: 'malformed-uuid', value: shapes[level % shapes.length] });
+      } else if (kind !== 'every-name' || kindsHere.length === 1) {
+        unknowns.push({ kind: 'random-uuid', value: uuids[level % uuids.length] });
+      }
     }
     for (const unknown of unknowns) {
       const refs: InstanceRef[] = valid.refs.map((ref, index) => (index === level ? { id: unknown.value, name: unknown.value } : ref));
@@ -88,16 +92,14 @@ export const actUnknownCheck: ConformanceCheck = {
             uuids: fc.array(randomUuidSegment().map((s) => s.value), { minLength: 6, maxLength: 6 }),
           }),
         );
-        // Every run, on every path of the action: every level with an unknown UUID, then a malformed id, then every
-        // near miss of its name (where it has one).
+        // Every run, on every path of the action, one case: every level with an unknown UUID, a malformed id and
+        // every near miss of its name (where it has one). Its attempts go out together.
         const uuids = fc.sample(fc.array(randomUuidSegment().map((segment) => segment.value), { minLength: 6, maxLength: 6 }), { seed: context.settings.seed, numRuns: 1 })[0];
-        const examples = variants.flatMap((action, variant) =>
-          ['uuid', 'malformed', 'every-name'].map((kind) => {
-            const { provision, ...draft } = everyRunDraft(context.model.actions, action, variant, fullBodyDraft(action, context.settings.seed), context.settings.seed);
-            enumerated += 1;
-            return { draft, provision, kinds: Array<string>(6).fill(kind), uuids };
-          }),
-        );
+        const examples = variants.map((action, variant) => {
+          const { provision, ...draft } = everyRunDraft(context.model.actions, action, variant, fullBodyDraft(action, context.settings.seed), context.settings.seed);
+          enumerated += 1;
+          return { draft, provision, kinds: Array<string>(6).fill('every'), uuids };
+        });
         await context.property(`unknown-instance-${name}`, arbitrary, async ({ draft, provision, kinds, uuids }) => {
           const action = variants[draft.variant];
           if (action.effects.onlyOnCreated) {
