@@ -115,15 +115,19 @@ export async function discover(client: TargetClient, model: ResourceModel, optio
   const random = seededRandom(options.seed);
   const maxParents = options.maxParentsPerCollection ?? 400;
   const walk: DiscoveryWalk = { instances: [], byNode: new Map(), listings: [], reads: [], problems: [], reach: [] };
-  // Parents come before their children in the contract; sort by depth so that holds for any contract.
+  // Parents come before their children in the contract; sort by depth so that holds for any contract. The
+  // collections of one depth do not depend on each other: their reads go out together (the client bounds how many
+  // are in flight), and are taken in this order.
   const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length || (a.template < b.template ? -1 : 1));
-  for (const collection of collections) {
-    const parents = collection.parent ? walk.byNode.get(collection.parent) ?? [] : undefined;
-    const parentSets: InstanceRef[][] = parents ? sample(parents, maxParents, random).map((parent) => parent.refs) : [[]];
-    if (parents) walk.reach.push({ template: collection.template, read: parentSets.length, of: parents.length });
-    // The reads of one collection are independent of each other; the client bounds how many are in flight.
-    const exchanges = await Promise.all(parentSets.map((parentRefs) => client.get(buildPath(collection, parentRefs))));
-    parentSets.forEach((parentRefs, index) => takeListing(walk, collection, parentRefs, exchanges[index], options));
+  for (const depth of [...new Set(collections.map((collection) => collection.segments.length))]) {
+    const level = collections.filter((collection) => collection.segments.length === depth).map((collection) => {
+      const parents = collection.parent ? walk.byNode.get(collection.parent) ?? [] : undefined;
+      const parentSets: InstanceRef[][] = parents ? sample(parents, maxParents, random).map((parent) => parent.refs) : [[]];
+      if (parents) walk.reach.push({ template: collection.template, read: parentSets.length, of: parents.length });
+      return { collection, parentSets };
+    });
+    const answers = await Promise.all(level.map(({ collection, parentSets }) => Promise.all(parentSets.map((parentRefs) => client.get(buildPath(collection, parentRefs))))));
+    level.forEach(({ collection, parentSets }, index) => parentSets.forEach((parentRefs, at) => takeListing(walk, collection, parentRefs, answers[index][at], options)));
   }
   await readInstanceSample(client, model, walk, options.readsPerInstancePath ?? 3, random);
   const { instances, listings, reads, problems, reach, byNode } = walk;
