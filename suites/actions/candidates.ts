@@ -56,12 +56,13 @@ export function ownerCandidates(arena: Arena, state: ArenaState, action: ActionN
 }
 
 /** The names a body reference may take for an action posted with `refs`: the arena's instances of its collection. */
-export function referenceNames(arena: Arena, state: ArenaState, action: ActionNode, refs: InstanceRef[], property: string): string[] {
+export function referenceNames(arena: Arena, state: ArenaState, action: ActionNode, refs: InstanceRef[], property: string, options: { wholeListing?: boolean } = {}): string[] {
   const ref = action.effects.bodyRefs[property];
   const [collection] = expandCollectionRef(arena, ref.collection, pathBindings(action, refs));
   if (!collection) return [];
   const itemNode = ref.collection.node.item;
-  const included = itemNode ? arena.instances.get(itemNode) : undefined;
+  // The arena's instances only, unless every name the listing shows is asked for (to tell a name that is unknown).
+  const included = itemNode && !options.wholeListing ? arena.instances.get(itemNode) : undefined;
   const nameProperty = ref.resource.nameProperty!;
   return [...(state.collections.get(collection.path)?.values() ?? [])]
     .filter((item) => !included || included.some((refs) => refs[refs.length - 1].id === item.id))

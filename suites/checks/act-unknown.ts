@@ -114,7 +114,9 @@ export const actUnknownCheck: ConformanceCheck = {
             valid,
             kinds,
             uuids,
-            (property) => referenceNames(session.arena, session.current, action, valid.refs, property),
+            // Every name the listing shows, not only the arena's: a near miss that is another instance's real name
+            // (on a large server, one the arena left out) is not unknown.
+            (property) => referenceNames(session.arena, session.current, action, valid.refs, property, { wholeListing: true }),
             (resource) => namesOf(session.current, context.model.resources.get(resource)?.nameProperty),
           );
           attemptsSent += attempts.length;
