@@ -1,11 +1,12 @@
 /**
  * The arena state's copies and comparison, against their plain definitions: a copy equals a structuredClone of
  * every item and shares nothing with its source; a merge is the base with the update's paths in their place; a
- * path has changed exactly when its members, in id order, written as canonical JSON, differ.
+ * path has changed exactly when its members, in id order, written as canonical JSON, differ; an overlay reads as a
+ * merge; the listing index answers as listingsOf.
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { changedPaths, cloneState, mergeStates, type ArenaState, type Item } from '../suites/actions/arena-state.js';
+import { changedPaths, cloneState, listingIndex, listingsOf, mergeStates, overlaidStates, type ArenaState, type Item } from '../suites/actions/arena-state.js';
 import { canonicalJson } from '../suites/compare.js';
 
 // JSON items, as bodies parse: a few keys that collide across items, values of any JSON shape.
@@ -61,6 +62,17 @@ describe('arena state', () => {
         const merged = mergeStates(base, update);
         expect(entries(merged)).toEqual(entries(plainMerge(base, update)));
         expect(sharesAnObject(merged, base) || sharesAnObject(merged, update)).toBe(false);
+      }),
+      { seed: 1, numRuns: 2000 },
+    );
+  });
+
+  test('overlaidStates reads as mergeStates does; listingIndex lists each id where listingsOf does', () => {
+    fc.assert(
+      fc.property(state, state, (base, update) => {
+        expect(entries(overlaidStates(base, update))).toEqual(entries(mergeStates(base, update)));
+        const index = listingIndex(base);
+        for (const id of ['x', 'y', 'z', 'x,y']) expect(index.get(id) ?? []).toEqual(listingsOf(base, id));
       }),
       { seed: 1, numRuns: 2000 },
     );

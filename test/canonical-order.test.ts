@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { inCanonicalOrder } from '../suites/canonical-order.js';
+import { canonicalKey, inCanonicalOrder } from '../suites/canonical-order.js';
 
 const named = (nameProperty: string) => ({ nameProperty, volatileProperties: ['state'] });
 
@@ -26,4 +26,27 @@ describe('inCanonicalOrder', () => {
       }),
     );
   });
+
+  test('sorts as the canonical keys do (their stable part written only on a tie)', () => {
+    const item = fc.record(
+      { id: fc.constantFrom('a', 'b', 'c'), name: fc.constantFrom('x', 'y'), configurationId: fc.constantFrom('1', 2), state: fc.string({ maxLength: 1 }), extra: fc.jsonValue({ maxDepth: 1 }) },
+      { requiredKeys: ['id'] },
+    );
+    fc.assert(
+      fc.property(fc.array(item, { maxLength: 10 }), fc.constantFrom('name', undefined), (items, nameProperty) => {
+        const resource = { nameProperty, volatileProperties: ['state'] };
+        const byKeys = items
+          .map((listed, index) => ({ listed, index, key: canonicalKey(resource, listed) }))
+          .sort((a, b) => compareParts(a.key, b.key) || a.index - b.index)
+          .map(({ listed }) => listed);
+        expect(inCanonicalOrder(resource, items)).toEqual(byKeys);
+      }),
+      { numRuns: 1000 },
+    );
+  });
 });
+
+function compareParts(left: string[], right: string[]): number {
+  for (let index = 0; index < left.length; index += 1) if (left[index] !== right[index]) return left[index] < right[index] ? -1 : 1;
+  return 0;
+}

@@ -4,7 +4,7 @@
  * target showed (an observation) and what the effect model predicts, so that the two compare directly.
  */
 import { requireAnswer } from '../check.js';
-import { canonicalJson } from '../compare.js';
+import { sameCanonicalJson } from '../compare.js';
 import { inCanonicalOrder } from '../canonical-order.js';
 import { inOrder } from '../in-order.js';
 import type { Exchange, TargetClient } from '../target-client.js';
@@ -70,9 +70,21 @@ export function mergeStates(base: ArenaState, update: ArenaState): ArenaState {
   return { collections, singletons };
 }
 
+/**
+ * `base` with every path that `update` holds replaced by `update`'s, sharing their maps and items (nothing is
+ * copied): for a state that is only read, such as the one a restore plans on, where a deep copy of all that is
+ * known would be most of the cost on a large target. Whoever changes the result must use {@link mergeStates}.
+ */
+export function overlaidStates(base: ArenaState, update: ArenaState): ArenaState {
+  return {
+    collections: new Map([...base.collections, ...update.collections]),
+    singletons: new Map([...base.singletons, ...update.singletons]),
+  };
+}
+
 /** Whether two items have the same content (the same object has, without writing it out). */
 function sameContent(a: unknown, b: unknown): boolean {
-  return a === b || canonicalJson(a) === canonicalJson(b);
+  return sameCanonicalJson(a, b);
 }
 
 /** Whether two collections list the same ids with the same content each. */
@@ -93,6 +105,23 @@ export function changedPaths(a: ArenaState, b: ArenaState): string[] {
 /** The paths of collections that list `id`. */
 export function listingsOf(state: ArenaState, id: string): string[] {
   return [...state.collections].filter(([, members]) => members.has(id)).map(([path]) => path);
+}
+
+/**
+ * The paths of collections that list each id, in the order of `state` (as {@link listingsOf} gives them): one pass
+ * over the state, for a caller that asks about every id of a state (asking listingsOf each time scans every
+ * collection per id, which on a large target is most of a restore's planning).
+ */
+export function listingIndex(state: ArenaState): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const [path, members] of state.collections) {
+    for (const id of members.keys()) {
+      const paths = index.get(id);
+      if (paths) paths.push(path);
+      else index.set(id, [path]);
+    }
+  }
+  return index;
 }
 
 function isItem(value: unknown): value is Item {

@@ -2,12 +2,12 @@
  * Applying a prediction: the state an action leads to, learning the ids of created instances from what the target
  * lists afterwards, and what the effect makes a claim about (for telling the action's targets from bystanders).
  */
-import { canonicalJson } from '../compare.js';
+import { sameCanonicalJson } from '../compare.js';
 import { cloneState, type ArenaState, type Item } from './arena-state.js';
 import type { ExpectedCreate, ExpectedValue, Prediction } from './prediction.js';
 
 function matchesValues(item: Item, values: Record<string, ExpectedValue>): boolean {
-  return Object.entries(values).every(([name, expected]) => (expected.ifPresent && !(name in item)) || canonicalJson(item[name]) === canonicalJson(expected.value));
+  return Object.entries(values).every(([name, expected]) => (expected.ifPresent && !(name in item)) || sameCanonicalJson(item[name], expected.value));
 }
 
 function withValues(item: Item, values: Record<string, ExpectedValue>): Item {

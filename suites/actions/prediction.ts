@@ -6,7 +6,7 @@
  */
 import type { ActionEffect, Condition, InstanceSelector, ValueSpec } from '../../contracts/resource-model.js';
 import { buildPath, instanceSegments, type InstanceRef, type ResourceType } from '../../contracts/resource-model.js';
-import { canonicalJson } from '../compare.js';
+import { sameCanonicalJson } from '../compare.js';
 import { expandCollectionRef, joinScopes, pathBindings, type Arena, type ArenaCollection, type ArenaSingleton, type Bindings, type Scope } from './arena.js';
 import type { ArenaState, Item } from './arena-state.js';
 import { bodyProblem } from './body-validation.js';
@@ -130,7 +130,7 @@ function holds(e: Evaluation, condition: Condition): boolean {
     case 'missing':
       return selectedIds(e, condition.selector).length === 0;
     case 'property':
-      return selectedItems(e, condition.of).some((item) => canonicalJson(item[condition.name]) === canonicalJson(condition.equals));
+      return selectedItems(e, condition.of).some((item) => sameCanonicalJson(item[condition.name], condition.equals));
     case 'listedIn': {
       const ids = selectedIds(e, condition.of);
       return expandCollectionRef(e.arena, condition.collection, e.bindings).some((collection) => ids.some((id) => members(e.state, collection.path).has(id)));

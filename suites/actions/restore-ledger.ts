@@ -6,7 +6,7 @@
  */
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type Arena, type ArenaCollection, type ArenaSingleton, type Scope } from './arena.js';
-import { mergeStates, type ArenaState, type Item } from './arena-state.js';
+import { overlaidStates, type ArenaState, type Item } from './arena-state.js';
 import type { ActionInvocation } from './invocation.js';
 import { planRound, remainingDifferences } from './restore-planner.js';
 
@@ -97,15 +97,17 @@ export async function restoreState(
 ): Promise<RestoreOutcome> {
   const exchanges: Exchange[] = [];
   const full = joinScopes(scope);
-  const around = (state: ArenaState) => (options.known ? mergeStates(options.known, state) : state);
+  // Planning only reads the state, so what is known is overlaid, not copied.
+  const around = (state: ArenaState) => (options.known ? overlaidStates(options.known, state) : state);
   let look = options.now ?? (await driver.observe(full));
   let current = around(look);
-  for (let round = 0; round < (options.rounds ?? 3); round += 1) {
-    const { plan } = planRound(driver.arena, full, original, current);
-    if (plan.length === 0) break;
-    for (const step of plan) exchanges.push(await driver.act(step));
+  // The round planned on the last look: when it plans nothing the restore is over, and it says what still differs.
+  let lastRound = planRound(driver.arena, full, original, current);
+  for (let round = 0; round < (options.rounds ?? 3) && lastRound.plan.length > 0; round += 1) {
+    for (const step of lastRound.plan) exchanges.push(await driver.act(step));
     look = await driver.observe(full);
     current = around(look);
+    lastRound = planRound(driver.arena, full, original, current);
   }
-  return { exchanges, notRestored: remainingDifferences(driver.arena, full, original, current), look };
+  return { exchanges, notRestored: remainingDifferences(lastRound), look };
 }

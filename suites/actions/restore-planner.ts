@@ -9,19 +9,35 @@
  * the same object under a new UUID.
  */
 import { instanceSegments, type ActionNode, type InstanceRef, type ResourceType } from '../../contracts/resource-model.js';
-import { canonicalJson } from '../compare.js';
+import { sameCanonicalJson } from '../compare.js';
 import type { Arena, ArenaCollection, ArenaSingleton, Scope } from './arena.js';
-import { listingsOf, type ArenaState, type Item } from './arena-state.js';
+import { listingIndex, type ArenaState, type Item } from './arena-state.js';
 import { predict, refOfItem } from './prediction.js';
 import { comparedProperties } from './state-comparison.js';
 import { uuidForms, type ActionInvocation } from './invocation.js';
 
 // ---------------------------------------------------------------------------------------------- matching
 
-/** The non-transient collections (of `scope`) that list `id`: where an instance without a name is known from. */
-function signature(state: ArenaState, id: string, scope: Scope): string {
-  const watched = new Set(scope.collections.filter((c) => !c.transient).map((c) => c.path));
-  return listingsOf(state, id).filter((path) => watched.has(path)).sort().join('\n');
+/** Where the ids of one state are listed, indexed once per state of a round (see {@link listingIndex}). */
+class Listings {
+  private index?: Map<string, string[]>;
+  constructor(readonly state: ArenaState) {}
+
+  /** The paths of collections that list `id`, in the state's order. */
+  of(id: string): string[] {
+    this.index ??= listingIndex(this.state);
+    return this.index.get(id) ?? [];
+  }
+}
+
+/** The paths of the non-transient collections of a scope. */
+function watchedPaths(scope: Scope): Set<string> {
+  return new Set(scope.collections.filter((c) => !c.transient).map((c) => c.path));
+}
+
+/** The non-transient collections (of the scope, `watched`) that list `id`: where an instance without a name is known from. */
+function signature(listings: Listings, id: string, watched: Set<string>): string {
+  return listings.of(id).filter((path) => watched.has(path)).sort().join('\n');
 }
 
 interface Pairing {
@@ -39,16 +55,17 @@ function idsOf(state: ArenaState, scope: Scope): Set<string> {
   return ids;
 }
 
-function pairInstances(original: ArenaState, current: ArenaState, scope: Scope): Pairing {
-  const before = idsOf(original, scope);
-  const now = idsOf(current, scope);
+function pairInstances(original: Listings, current: Listings, scope: Scope): Pairing {
+  const before = idsOf(original.state, scope);
+  const now = idsOf(current.state, scope);
   const same = new Map<string, string>();
   for (const id of now) if (before.has(id)) same.set(id, id);
   const gone = [...before].filter((id) => !now.has(id));
   const added: string[] = [];
+  const watched = watchedPaths(scope);
   for (const id of [...now].filter((id) => !before.has(id))) {
-    const key = signature(current, id, scope);
-    const match = gone.findIndex((old) => signature(original, old, scope) === key);
+    const key = signature(current, id, watched);
+    const match = gone.findIndex((old) => signature(original, old, watched) === key);
     if (match >= 0 && key !== '') {
       same.set(id, gone[match]);
       gone.splice(match, 1);
@@ -61,8 +78,11 @@ function pairInstances(original: ArenaState, current: ArenaState, scope: Scope):
 
 // ---------------------------------------------------------------------------------------------- planning
 
-function collectionOf(scope: Scope, path: string): ArenaCollection | undefined {
-  return scope.collections.find((c) => c.path === path);
+/** The scope's collections by path (the first of a path, as a search in order finds it). */
+function collectionsByPath(scope: Scope): Map<string, ArenaCollection> {
+  const byPath = new Map<string, ArenaCollection>();
+  for (const collection of scope.collections) if (!byPath.has(collection.path)) byPath.set(collection.path, collection);
+  return byPath;
 }
 
 /**
@@ -145,7 +165,7 @@ export function planCreate(arena: Arena, current: ArenaState, item: Item, resour
       const values: Record<string, unknown> = Object.fromEntries(bound.body);
       let possible = true;
       for (const [name, spec] of Object.entries(effect.values)) {
-        if (spec.kind === 'const') possible &&= canonicalJson(spec.value) === canonicalJson(item[name]) || (spec.ifPresent && !(name in item));
+        if (spec.kind === 'const') possible &&= sameCanonicalJson(spec.value, item[name]) || (spec.ifPresent && !(name in item));
         else if (name in item) values[spec.property] = item[name];
       }
       const candidate = possible ? invocation(action, refs, values) : undefined;
@@ -189,7 +209,7 @@ function planSets(arena: Arena, current: ArenaState, target: ValueTarget, wanted
       const prediction = predict(arena, current, candidate);
       if (prediction.status !== 204) continue;
       const written = prediction.sets.flatMap((set) => Object.entries(set.values));
-      const right = written.every(([name, value]) => !(name in original) || canonicalJson(value.value) === canonicalJson(original[name]));
+      const right = written.every(([name, value]) => !(name in original) || sameCanonicalJson(value.value, original[name]));
       const fixes = written.filter(([name]) => open.has(name));
       if (!right || fixes.length === 0) continue;
       plan.push(candidate);
@@ -204,7 +224,7 @@ function differingControlled(arena: Arena, resource: ResourceType | undefined, o
   const controlled = (resource && arena.controlled.get(resource.name)) ?? new Set<string>();
   const wanted: Record<string, unknown> = {};
   for (const key of comparedProperties(arena, resource, original, current)) {
-    if (controlled.has(key) && key in original && canonicalJson(original[key]) !== canonicalJson(current[key])) wanted[key] = original[key];
+    if (controlled.has(key) && key in original && !sameCanonicalJson(original[key], current[key])) wanted[key] = original[key];
   }
   return wanted;
 }
@@ -213,19 +233,26 @@ function differingControlled(arena: Arena, resource: ResourceType | undefined, o
 export function planRound(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): { plan: ActionInvocation[]; stuck: string[] } {
   const plan: ActionInvocation[] = [];
   const stuck: string[] = [];
-  const pairing = pairInstances(original, current, scope);
-  const listingsIn = (state: ArenaState, id: string) => listingsOf(state, id).map((path) => collectionOf(scope, path)).filter((c): c is ArenaCollection => c !== undefined && !c.transient);
+  const originalListings = new Listings(original);
+  const currentListings = new Listings(current);
+  const pairing = pairInstances(originalListings, currentListings, scope);
+  const byPath = collectionsByPath(scope);
+  const listingsIn = (listings: Listings, id: string) =>
+    listings
+      .of(id)
+      .map((path) => byPath.get(path))
+      .filter((c): c is ArenaCollection => c !== undefined && !c.transient);
   const resourceOf = (listings: ArenaCollection[]) => listings[0]?.node.resource;
 
   for (const id of pairing.added) {
-    const listings = listingsIn(current, id);
+    const listings = listingsIn(currentListings, id);
     const resource = resourceOf(listings);
     const step = resource && planRemove(arena, current, id, resource, listings);
     if (step) plan.push(step);
     else stuck.push(`${id}, listed now in ${listings.map((c) => c.path).join(' and ')}, was not there before and no action of the contract removes it`);
   }
   for (const id of pairing.gone) {
-    const listings = listingsIn(original, id);
+    const listings = listingsIn(originalListings, id);
     const resource = resourceOf(listings);
     const item = listings.length > 0 ? original.collections.get(listings[0].path)?.get(id) : undefined;
     const step = resource && item && planCreate(arena, current, item, resource, listings);
@@ -233,10 +260,10 @@ export function planRound(arena: Arena, scope: Scope, original: ArenaState, curr
     else stuck.push(`${id}, listed before in ${listings.map((c) => c.path).join(' and ')}, is gone and no action of the contract puts it back`);
   }
   for (const [id, originalId] of pairing.same) {
-    const listings = listingsIn(current, id);
+    const listings = listingsIn(currentListings, id);
     const resource = resourceOf(listings);
     const now = listings.length > 0 ? current.collections.get(listings[0].path)?.get(id) : undefined;
-    const was = listingsIn(original, originalId).map((c) => original.collections.get(c.path)?.get(originalId)).find((item) => item !== undefined);
+    const was = listingsIn(originalListings, originalId).map((c) => original.collections.get(c.path)?.get(originalId)).find((item) => item !== undefined);
     if (!resource || !now || !was) continue;
     const wanted = differingControlled(arena, resource, was, now);
     if (Object.keys(wanted).length === 0) continue;
@@ -269,9 +296,9 @@ function describeWanted(wanted: Record<string, unknown>, now: Item): string {
   return Object.entries(wanted).map(([key, value]) => `${key} is ${JSON.stringify(now[key])}, was ${JSON.stringify(value)}`).join('; ');
 }
 
-/** What still differs from the original, one line each. */
-export function remainingDifferences(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): string[] {
-  const { plan, stuck } = planRound(arena, scope, original, current);
+/** What still differs from the original after a round planned as `round`, one line each. */
+export function remainingDifferences(round: { plan: ActionInvocation[]; stuck: string[] }): string[] {
+  const { plan, stuck } = round;
   return [...stuck, ...plan.map((step) => `${step.action.definition.name} on ${step.refs.map((r) => r.name ?? r.id).join('/')} is still needed`)];
 }
 

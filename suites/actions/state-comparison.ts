@@ -3,7 +3,7 @@
  * from bystanders, and which properties two reads are compared on.
  */
 import type { ResourceType } from '../../contracts/resource-model.js';
-import { canonicalJson } from '../compare.js';
+import { sameCanonicalJson } from '../compare.js';
 import type { Arena, Scope } from './arena.js';
 import type { ArenaState, Item } from './arena-state.js';
 import type { ExpectedOutcome } from './expected-outcome.js';
@@ -31,7 +31,7 @@ export function comparedProperties(arena: Arena, resource: ResourceType | undefi
 
 function itemDifferences(arena: Arena, resource: ResourceType | undefined, path: string, id: string | undefined, expected: Item, actual: Item, onTarget: boolean): Difference[] {
   return comparedProperties(arena, resource, expected, actual)
-    .filter((key) => canonicalJson(expected[key]) !== canonicalJson(actual[key]))
+    .filter((key) => !sameCanonicalJson(expected[key], actual[key]))
     .map((property) => ({ path, id, kind: 'value' as const, property, expected: expected[property], actual: actual[property], onTarget }));
 }
 
@@ -80,7 +80,7 @@ export function changesState(state: ArenaState, prediction: Prediction): boolean
   return prediction.sets.some((set) => {
     const item = set.target.kind === 'singleton' ? state.singletons.get(set.target.singleton.path) : state.collections.get(set.target.collection.path)?.get(set.target.id);
     if (!item) return true;
-    return Object.entries(set.values).some(([name, expected]) => (!expected.ifPresent || name in item) && canonicalJson(item[name]) !== canonicalJson(expected.value));
+    return Object.entries(set.values).some(([name, expected]) => (!expected.ifPresent || name in item) && !sameCanonicalJson(item[name], expected.value));
   });
 }
 

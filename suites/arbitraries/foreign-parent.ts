@@ -40,7 +40,7 @@ export interface ForeignParentCase {
 /** The foreign-parent cases of one nested collection: each parent with the sources of instances it may not hold. */
 export interface ForeignParentPool {
   collection: NestedCollection;
-  pairs: { parent: DiscoveredInstance; nearby: InstanceSource[]; farther: InstanceSource[] }[];
+  pairs: ForeignParentPair[];
 }
 
 /** The last ref of an instance: the instance itself. */
@@ -63,6 +63,74 @@ function startsWith(refs: readonly { id: string }[], prefix: readonly { id: stri
 }
 
 /**
+ * The sources of one nested collection, indexed by every ancestor they hang under, so that the sources outside one
+ * parent's subtree are found without comparing every parent with every source.
+ */
+class SourcesOfCollection {
+  private readonly byAncestor = new Map<string, InstanceSource[]>();
+
+  constructor(readonly all: readonly InstanceSource[]) {
+    for (const source of all) {
+      for (const ref of new Set(source.parentRefs.map((parentRef) => parentRef.id))) {
+        const under = this.byAncestor.get(ref);
+        if (under) under.push(source);
+        else this.byAncestor.set(ref, [source]);
+      }
+    }
+  }
+
+  /** The sources under `refs` (within that instance's subtree). */
+  under(refs: readonly { id: string }[]): InstanceSource[] {
+    return (this.byAncestor.get(refs[refs.length - 1].id) ?? []).filter((source) => startsWith(source.parentRefs, refs));
+  }
+}
+
+/**
+ * One parent of a nested collection, with the sources of instances it may not hold: those outside its subtree,
+ * `nearby` (under its own top-level ancestor) or `farther`. They are worked out when asked for, in the order of the
+ * collection's sources, and not kept: kept for every parent, they took memory in the product of parents and
+ * sources (some 40 MiB on a target three hundred times the reference data set).
+ */
+export class ForeignParentPair {
+  constructor(
+    readonly parent: DiscoveredInstance,
+    private readonly sources: SourcesOfCollection,
+  ) {}
+
+  /** The sources under the parent's top-level ancestor, and those under the parent itself (a part of them). */
+  private subtrees(): { root: InstanceSource[]; own: InstanceSource[] } {
+    return { root: this.sources.under(this.parent.refs.slice(0, 1)), own: this.sources.under(this.parent.refs) };
+  }
+
+  /** Sources under the parent's top-level ancestor, outside its own subtree. */
+  get nearby(): InstanceSource[] {
+    const { root, own } = this.subtrees();
+    const nearby = new Set(root.filter((source) => !own.includes(source)));
+    return this.sources.all.filter((source) => nearby.has(source));
+  }
+
+  /** Sources under another top-level ancestor (or under none). */
+  get farther(): InstanceSource[] {
+    const root = new Set(this.subtrees().root);
+    return this.sources.all.filter((source) => !root.has(source));
+  }
+
+  hasNearby(): boolean {
+    const { root, own } = this.subtrees();
+    return root.length > own.length;
+  }
+
+  hasFarther(): boolean {
+    return this.subtrees().root.length < this.sources.all.length;
+  }
+
+  /** Whether some source lies outside the parent's subtree. */
+  hasForeignSources(): boolean {
+    return this.hasNearby() || this.hasFarther();
+  }
+}
+
+/**
  * The foreign-parent pools of every nested collection. `sourcesFor(collection)` gives the discovered listings whose
  * members may be addressed in it (by default: every listing of the same resource). A listing within the parent's own
  * subtree (the parent's own collection, or any collection under it) is left out: its members are the parent's. A
@@ -76,14 +144,11 @@ export function foreignParentPools(
     discovery.listings.filter(isSource).filter((listing) => listing.node.resource.name === collection.resource.name),
 ): ForeignParentPool[] {
   return nestedCollections(model).flatMap((collection) => {
-    const sources = sourcesFor(collection).filter((source) => source.ids.length > 0);
-    const pairs = discovery.of(collection.parent).flatMap((parent) => {
-      const outside = sources.filter((source) => !startsWith(source.parentRefs, parent.refs));
-      if (outside.length === 0) return [];
-      const root = parent.refs[0].id;
-      const nearby = outside.filter((source) => source.parentRefs[0]?.id === root);
-      return [{ parent, nearby, farther: outside.filter((source) => !nearby.includes(source)) }];
-    });
+    const sources = new SourcesOfCollection(sourcesFor(collection).filter((source) => source.ids.length > 0));
+    const pairs = discovery
+      .of(collection.parent)
+      .map((parent) => new ForeignParentPair(parent, sources))
+      .filter((pair) => pair.hasForeignSources());
     return pairs.length > 0 ? [{ collection, pairs }] : [];
   });
 }
@@ -121,8 +186,8 @@ export function foreignParentCase(pools: readonly ForeignParentPool[], maxPicks 
  */
 export function foreignParentExamples(pools: readonly ForeignParentPool[]): ForeignParentCase[] {
   return pools.flatMap((pool) => {
-    const near = pool.pairs.find((pair) => pair.nearby.length > 0);
-    const far = pool.pairs.find((pair) => pair.farther.length > 0);
+    const near = pool.pairs.find((pair) => pair.hasNearby());
+    const far = pool.pairs.find((pair) => pair.hasFarther());
     return [
       ...(near ? [{ collection: pool.collection, parent: near.parent, source: near.nearby[0], picks: [0, 1, 2] }] : []),
       ...(far ? [{ collection: pool.collection, parent: far.parent, source: far.farther[0], picks: [0, 1, 2] }] : []),
