@@ -11,6 +11,7 @@ import { canonicalJson, stableDifferences } from '../suites/compare.js';
 import { curlLine, shellQuote } from '../suites/finding.js';
 import { matchesSelector } from '../reporters/vocabulary/rules.js';
 import { sample, seededRandom } from '../suites/seeded-random.js';
+import { workerOldGenerationMib } from '../suites/runner/bounded-threads-pool.js';
 import type { Exchange } from '../suites/target-client.js';
 
 const resource = { name: 'R', schema: {}, identityProperties: ['id'], volatileProperties: ['state'], uuidProperties: ['id'], provenance: 'doc' } as ResourceType;
@@ -87,5 +88,14 @@ describe('sample', () => {
     expect(taken).toHaveLength(Math.min(count, items.length));
     expect(taken.map((t) => t.index)).toEqual([...taken.map((t) => t.index)].sort((a, b) => a - b));
     expect(sample(indexed, count, seededRandom(seed))).toEqual(taken);
+  });
+});
+
+describe('workerOldGenerationMib', () => {
+  test('is 256 MiB unless ISYM_WORKER_HEAP_MIB asks for more; a smaller or unreadable value is ignored', () => {
+    expect(workerOldGenerationMib({})).toBe(256);
+    expect(workerOldGenerationMib({ ISYM_WORKER_HEAP_MIB: '1024' })).toBe(1024);
+    expect(workerOldGenerationMib({ ISYM_WORKER_HEAP_MIB: '64' })).toBe(256);
+    expect(workerOldGenerationMib({ ISYM_WORKER_HEAP_MIB: 'lots' })).toBe(256);
   });
 });

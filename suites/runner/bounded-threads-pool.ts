@@ -21,6 +21,15 @@ import type { PoolOptions, PoolWorker, WorkerRequest } from 'vitest/node';
  */
 const WORKER_OLD_GENERATION_MIB = 256;
 
+/**
+ * The bound in force: `ISYM_WORKER_HEAP_MIB` raises it for a target far larger than ×300 (the README says when),
+ * never lowers it below the default.
+ */
+export function workerOldGenerationMib(environment: NodeJS.ProcessEnv = process.env): number {
+  const asked = Number(environment.ISYM_WORKER_HEAP_MIB);
+  return Number.isInteger(asked) && asked > WORKER_OLD_GENERATION_MIB ? asked : WORKER_OLD_GENERATION_MIB;
+}
+
 /** vitest's threads pool worker (vitest/dist/chunks/cli-api, `ThreadsPoolWorker`), with a bounded heap. */
 class BoundedThreadsPoolWorker implements PoolWorker {
   readonly name = boundedThreadsPool.name;
@@ -59,7 +68,7 @@ class BoundedThreadsPoolWorker implements PoolWorker {
     this.thread = new Worker(this.entrypoint, {
       env: this.options.env,
       execArgv: this.options.execArgv,
-      resourceLimits: { maxOldGenerationSizeMb: WORKER_OLD_GENERATION_MIB },
+      resourceLimits: { maxOldGenerationSizeMb: workerOldGenerationMib() },
       stdout: true,
       stderr: true,
     });
