@@ -112,38 +112,42 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
     // Sent together: the client bounds how many are in flight (--concurrency).
     const exchanges = await Promise.all(read.map((parent) => client.get(buildPath(collection, parent.refs))));
     for (const [index, parent] of read.entries()) {
-      const exchange = exchanges[index];
-      const path = exchange.path;
-      if (exchange.status === 0) throw new TargetUnavailableError(exchange);
-      const ok = exchange.status === 200 && Array.isArray(exchange.json);
-      let rows = ok
-        ? (exchange.json as unknown[]).filter(
-            (row): row is Record<string, unknown> => row !== null && typeof row === 'object' && typeof (row as { id?: unknown }).id === 'string',
-          )
-        : [];
-      const nameProperty = collection.resource.nameProperty;
-      if (!collection.parent && options.coreServer !== undefined && nameProperty) rows = rows.filter((row) => row[nameProperty] === options.coreServer);
-      const items = rows.map((row): SnapshotItem => {
-        const ref: InstanceRef = { id: row.id as string };
-        if (nameProperty && typeof row[nameProperty] === 'string') ref.name = row[nameProperty] as string;
-        const identity = Object.fromEntries(
-          collection.resource.identityProperties.filter((property) => property !== 'id').map((property) => [property, row[property]]),
-        );
-        const item: SnapshotItem = { id: ref.id, identity, refs: [...parent.refs, ref], keys: [...parent.keys, stableKey(collection, row)] };
-        if (ref.name !== undefined) item.name = ref.name;
-        return item;
-      });
-      // The items are taken: the body is kept as text only (a parsed list of a large server takes several times more).
-      if (exchange.json !== undefined && !exchange.truncated) exchange.json = undefined;
-      listings.push({ node: collection, parentRefs: parent.refs, key: joinKeys(collection.template, parent.keys), path, exchange, ok, items });
+      const listing = snapshotListing(collection, parent, exchanges[index], options);
+      listings.push(listing);
       if (collection.item) {
         const known = itemsByNode.get(collection.item) ?? [];
-        known.push(...items);
+        known.push(...listing.items);
         itemsByNode.set(collection.item, known);
       }
     }
   }
+  return snapshotOf(listings, itemsByNode, truncated, started);
+}
 
+/** One collection's listing under one parent, as the snapshot keeps it: its items, and the read as text. */
+function snapshotListing(collection: CollectionNode, parent: { refs: InstanceRef[]; keys: (string | undefined)[] }, exchange: Exchange, options: SnapshotOptions): SnapshotListing {
+  if (exchange.status === 0) throw new TargetUnavailableError(exchange);
+  const ok = exchange.status === 200 && Array.isArray(exchange.json);
+  let rows = ok
+    ? (exchange.json as unknown[]).filter((row): row is Record<string, unknown> => row !== null && typeof row === 'object' && typeof (row as { id?: unknown }).id === 'string')
+    : [];
+  const nameProperty = collection.resource.nameProperty;
+  if (!collection.parent && options.coreServer !== undefined && nameProperty) rows = rows.filter((row) => row[nameProperty] === options.coreServer);
+  const items = rows.map((row): SnapshotItem => {
+    const ref: InstanceRef = { id: row.id as string };
+    if (nameProperty && typeof row[nameProperty] === 'string') ref.name = row[nameProperty] as string;
+    const identity = Object.fromEntries(collection.resource.identityProperties.filter((property) => property !== 'id').map((property) => [property, row[property]]));
+    const item: SnapshotItem = { id: ref.id, identity, refs: [...parent.refs, ref], keys: [...parent.keys, stableKey(collection, row)] };
+    if (ref.name !== undefined) item.name = ref.name;
+    return item;
+  });
+  // The items are taken: the body is kept as text only (a parsed list of a large server takes several times more).
+  if (exchange.json !== undefined && !exchange.truncated) exchange.json = undefined;
+  return { node: collection, parentRefs: parent.refs, key: joinKeys(collection.template, parent.keys), path: exchange.path, exchange, ok, items };
+}
+
+/** The snapshot of the listings read: with its look-ups by stable keys. */
+function snapshotOf(listings: SnapshotListing[], itemsByNode: Map<InstanceNode, SnapshotItem[]>, truncated: boolean, started: number): TargetSnapshot {
   const byKeys = new Map<string, SnapshotItem>();
   for (const [node, items] of itemsByNode) {
     for (const item of items) {
