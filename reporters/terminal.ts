@@ -44,14 +44,22 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** Follows the run rule by rule and shows one line per family. */
+/** One family's progress: when its first rule started, the rules decided, whether its line was written. */
+interface FamilyProgress {
+  started: number;
+  decided: RuleResult[];
+  ended: boolean;
+}
+
+/**
+ * Follows the run rule by rule and shows one line per family, written when the family's last rule is decided (the
+ * families of one suite file run at once, so they may end in any order), or at the end of the run.
+ */
 export class TerminalProgress {
   private readonly options: TerminalOptions;
-  /** How many rules each family will run, when known (for `3/10`). */
+  /** How many rules each family will run, when known (for `3/10`, and to tell when a family is done). */
   private readonly expected: ReadonlyMap<string, number>;
-  private family?: string;
-  private familyStarted = 0;
-  private decided: RuleResult[] = [];
+  private readonly families = new Map<string, FamilyProgress>();
 
   constructor(options: TerminalOptions, expected: ReadonlyMap<string, number> = new Map()) {
     this.options = options;
@@ -60,58 +68,63 @@ export class TerminalProgress {
 
   /** A rule of `family` starts. */
   onRuleStarted(ruleId: string, family: string): void {
-    if (family !== this.family) {
-      this.endFamily();
-      this.family = family;
-      this.familyStarted = performance.now();
-      this.decided = [];
-    }
-    if (this.options.live) this.liveLine(`${this.decided.length + 1}${this.total()} ${ruleId}`);
+    const progress = this.progressOf(family);
+    if (this.options.live) this.liveLine(family, `${progress.decided.length + 1}${this.total(family)} ${ruleId}`);
   }
 
   /** A rule was decided. */
   onRuleDecided(result: RuleResult): void {
-    this.decided.push(result);
+    const progress = this.progressOf(result.family);
+    progress.decided.push(result);
     if (result.verdict === 'fail' || result.verdict === 'error' || this.options.everyRule) {
       const detail = result.verdict === 'fail' ? `${result.findings.length} finding(s): ${result.findings[0]?.message ?? ''}` : (result.reason ?? '');
       this.clearLive();
       this.options.write(`  ${verdictMark(this.options, result.verdict)} ${padEnd(result.id, 18)} ${cut(detail, (this.options.columns ?? 100) - 27)}\n`);
     }
-    if (this.options.live) this.liveLine(`${this.decided.length}${this.total()} ${result.id} ${verdictWord[result.verdict]}`);
+    if (this.options.live) this.liveLine(result.family, `${progress.decided.length}${this.total(result.family)} ${result.id} ${verdictWord[result.verdict]}`);
+    if (progress.decided.length === this.expected.get(result.family)) this.endFamily(result.family, progress);
   }
 
-  /** The run ended: closes the last family's line. */
+  /** The run ended: closes the line of every family not closed yet, in the order they started. */
   finish(): void {
-    this.endFamily();
-    this.family = undefined;
+    for (const [family, progress] of this.families) this.endFamily(family, progress);
   }
 
-  private total(): string {
-    const total = this.family ? this.expected.get(this.family) : undefined;
+  private progressOf(family: string): FamilyProgress {
+    let progress = this.families.get(family);
+    if (!progress) {
+      progress = { started: performance.now(), decided: [], ended: false };
+      this.families.set(family, progress);
+    }
+    return progress;
+  }
+
+  private total(family: string): string {
+    const total = this.expected.get(family);
     return total ? `/${total}` : '';
   }
 
-  private liveLine(status: string): void {
-    this.options.write(`\r\u001b[K${paint(this.options, 'bold', this.family ?? '')} ${cut(status, (this.options.columns ?? 100) - 20)}`);
+  private liveLine(family: string, status: string): void {
+    this.options.write(`\r\u001b[K${paint(this.options, 'bold', family)} ${cut(status, (this.options.columns ?? 100) - 20)}`);
   }
 
   private clearLive(): void {
     if (this.options.live) this.options.write('\r\u001b[K');
   }
 
-  private endFamily(): void {
-    if (this.family === undefined) return;
+  private endFamily(family: string, progress: FamilyProgress): void {
+    if (progress.ended) return;
+    progress.ended = true;
     this.clearLive();
     // A family whose rules an interrupt cancelled before they started has nothing to say.
-    if (this.decided.length === 0) return;
-    const counts = countVerdicts(this.decided);
+    if (progress.decided.length === 0) return;
+    const counts = countVerdicts(progress.decided);
     const parts = (['pass', 'fail', 'skip', 'error'] as const).map((verdict) => {
       const text = `${counts[verdict]} ${verdict}`;
       return counts[verdict] > 0 && verdict !== 'pass' && verdict !== 'skip' ? paint(this.options, verdictColor[verdict], text) : text;
     });
-    this.clearLive();
-    const name = paint(this.options, 'bold', padEnd(this.family, 11));
-    this.options.write(`${name} ${padStart(String(this.decided.length), 3)} rule(s): ${parts.join(', ')} (${seconds(performance.now() - this.familyStarted)})\n`);
+    const name = paint(this.options, 'bold', padEnd(family, 11));
+    this.options.write(`${name} ${padStart(String(progress.decided.length), 3)} rule(s): ${parts.join(', ')} (${seconds(performance.now() - progress.started)})\n`);
   }
 }
 

@@ -16,6 +16,7 @@ import { RunScope } from './run-scope.js';
 import type { RuleResult, Verdict } from '../reporters/vocabulary/rule-result.js';
 import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
 import type { Exchange, TargetClient } from './target-client.js';
+import type { WriterTurns } from './writer-turns.js';
 
 /** How the suites restart the target, when a restart rule needs it. */
 export interface RestartOptions {
@@ -65,6 +66,11 @@ export interface CheckEnvironment {
   discovery(): Promise<Discovery>;
   /** Forget the cached discovery (after a restart or an action that changed membership). */
   invalidateDiscovery(): void;
+  /**
+   * The turns of the rules that may change state, when rules run at once (the harness's); undefined when they run
+   * one at a time.
+   */
+  writerTurns?: WriterTurns;
 }
 
 /** What one check is given. */
@@ -83,6 +89,12 @@ export interface CheckContext extends CheckEnvironment {
    * A failure is shrunk and recorded once, with its seed, path and counterexample.
    */
   property<T>(name: string, arbitrary: fc.Arbitrary<T>, predicate: (value: T) => Promise<FindingInput | undefined>, options?: PropertyOptions<T>): Promise<void>;
+  /**
+   * Runs `work`, which may change the target's state, in the rule's turn ({@link WriterTurns}); for a rule that
+   * otherwise only reads and so runs beside the others (`partWriterRules` of work-split.ts). Once per check: the turn
+   * ends with `work`. Without turns (rules one at a time, or a rule whose whole run is its turn), `work` just runs.
+   */
+  inWriterTurn<T>(work: () => Promise<T>): Promise<T>;
 }
 
 /** Options of one {@link CheckContext.property}. */
@@ -242,7 +254,24 @@ function checkContextOf(run: RuleRun): CheckContext {
       throw new Undecided(reason);
     },
     property: (name, arbitrary, predicate, options) => runProperty(run, name, arbitrary, predicate, options),
+    inWriterTurn: (work) => inWriterTurn(run, work),
   };
+}
+
+/** {@link CheckContext.inWriterTurn}: waits for the rule's turn, runs `work` with its requests first in line, ends the turn. */
+async function inWriterTurn<T>(run: RuleRun, work: () => Promise<T>): Promise<T> {
+  const turns = run.environment.writerTurns;
+  if (!turns?.has(run.rule.id)) return work();
+  await turns.take(run.rule.id);
+  try {
+    // An interrupt that came while waiting: nothing more is sent.
+    run.environment.scope.interruption.throwIfInterrupted();
+    run.client.priority = true;
+    return await work();
+  } finally {
+    run.client.priority = false;
+    turns.release(run.rule.id);
+  }
 }
 
 /** Runs one fast-check property of a rule (see {@link CheckContext.property}); its shrunk failure becomes a finding of `run`. */

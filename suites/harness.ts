@@ -18,7 +18,8 @@ import type { RuleFamily } from '../reporters/vocabulary/rules.js';
 import { clientOptionsOf, type PlannedRule, type RunPlan } from './run-plan.js';
 import { RunScope } from './run-scope.js';
 import { TargetClient } from './target-client.js';
-import { readOnlyRules } from './work-split.js';
+import { partWriterRules, readOnlyRules } from './work-split.js';
+import { WriterTurns } from './writer-turns.js';
 
 declare module 'vitest' {
   interface TaskMeta {
@@ -52,16 +53,25 @@ function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
   return environment;
 }
 
+/** How one rule runs beside others: its requests first in line (in its turn), and the turns of its suite file. */
+interface RuleTurn {
+  priority: boolean;
+  turns?: WriterTurns;
+}
+
 /** Runs one planned rule in the run's environment, watched for interrupts; its result and what it covered. */
-async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSignal): Promise<{ result: RuleResult; cases?: ReplayCase[]; tally: RequestTally }> {
+async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSignal, turn: RuleTurn): Promise<{ result: RuleResult; cases?: ReplayCase[]; tally: RequestTally }> {
   const check = checks.find((candidate) => candidate.ruleId === rule.id)!;
   const shared = await sharedEnvironment(plan);
   const { scope } = shared;
   const replays = plan.replays?.[rule.id];
+  const client = shared.client.scoped();
+  client.priority = turn.priority;
+  const environment: CheckEnvironment = { ...shared, client, writerTurns: turn.turns };
   const unwatch = scope.interruption.watch(signal);
   try {
     const run = await runInterruptibly(
-      () => scope.coverage.withRule(rule.id, async () => (replays ? replayRule(check, shared, replays) : { result: await runCheck(check, shared), cases: undefined })),
+      () => scope.coverage.withRule(rule.id, async () => (replays ? replayRule(check, environment, replays) : { result: await runCheck(check, environment), cases: undefined })),
       signal,
       shared.client,
     );
@@ -73,57 +83,74 @@ async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSig
   }
 }
 
-/** Runs the work given to it one after another, in the order given, whatever happens to each. */
-class InTurn {
-  private last: Promise<unknown> = Promise.resolve();
+/**
+ * The turns of the rules of `rules` that may change state, in the order given, when rules run at once (none when
+ * they run one at a time: then each test waits for the one before it anyway).
+ */
+function writerTurnsOf(rules: readonly PlannedRule[], concurrent: boolean): WriterTurns | undefined {
+  if (!concurrent) return undefined;
+  return new WriterTurns(rules.filter((rule) => !readOnlyRules.has(rule.id)).map((rule) => rule.id));
+}
 
-  run<T>(work: () => Promise<T>): Promise<T> {
-    const mine = this.last.then(work, work);
-    this.last = mine.catch(() => undefined);
-    return mine;
+/**
+ * Registers the tests of the rule families of one suite file, one `describe` per family, in the order given.
+ *
+ * With --concurrency above 1 and a read-only rule to run, every rule is a concurrent test, and so is every family:
+ * the read-only rules (work-split.ts) of all the file's families run at once, beside the others, which take turns
+ * ({@link WriterTurns}) in family order, then rule order. A read-only rule sends only GETs, which disturb nothing,
+ * and takes what the others change as a live server's own churn; two rules that may change state never overlap,
+ * so each one's judgement of its own actions is as in a run one rule at a time. The rule in its turn has its requests
+ * first in line for a request slot: its round trips, one after another, are the run's longest path. A rule that
+ * changes state in one part only (`partWriterRules`) runs beside, and takes its turn for that part
+ * (`CheckContext.inWriterTurn`).
+ * Without a read-only rule to run, the rules stay plain tests, one after another: then a rule's test does not wait
+ * for the others' turns (vitest's test timeout counts from the test's start).
+ */
+export function defineSuites(families: readonly RuleFamily[]): void {
+  const plan = inject('isymConform');
+  // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
+  const present = (family: RuleFamily) => plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
+  const fileRules = families.flatMap(present);
+  const beside = plan.concurrency > 1 && fileRules.some((rule) => readOnlyRules.has(rule.id) && rule.disposition === 'run');
+  const turns = writerTurnsOf(fileRules, beside);
+  for (const family of families) {
+    const register = beside ? describe.concurrent : describe;
+    register(family, () => {
+      // A check that sees its test aborted (Ctrl-C, --max-time) stops acting and restores the target; vitest abandons
+      // an aborted test at once, so the end of each test that may act waits for that restore before the run may close.
+      afterEach(async ({ task }) => {
+        if (environment && !readOnlyRules.has(task.name)) await settleActionSessions((await environment).scope);
+      });
+      // The read-only rules first: they start at once, and the turns go in family order anyway.
+      const familyRules = present(family);
+      const ordered = beside ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
+      for (const rule of ordered) defineRuleTest(rule, plan, beside ? turns : undefined);
+    });
   }
 }
 
-/** Registers the tests of one rule family. */
-export function defineFamilySuite(family: RuleFamily): void {
-  const plan = inject('isymConform');
-  describe(family, () => {
-    // A check that sees its test aborted (Ctrl-C, --max-time) stops acting and restores the target; vitest abandons
-    // an aborted test at once, so each test's end waits for that restore before the run may close.
-    afterEach(async () => {
-      if (environment) await settleActionSessions((await environment).scope);
-    });
-    // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
-    const familyRules = plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
-    // With --concurrency above 1 every rule of the family is a concurrent test (vitest runs adjacent concurrent
-    // tests together, up to maxConcurrency): the read-only rules come first and run at once, while the others run
-    // one after another, in family order, beside them. A read-only rule sends only GETs, which disturb nothing,
-    // and takes what the others change as a live server's own churn; two rules that may change state never
-    // overlap, so each one's judgement of its own actions is as in a run one rule at a time.
-    // A family with no read-only rule to run keeps its rules as plain tests, one after another: then a rule's test
-    // does not wait for the others' turns (vitest's test timeout counts from the test's start).
-    const concurrent = plan.concurrency > 1;
-    const beside = concurrent && familyRules.some((rule) => readOnlyRules.has(rule.id) && rule.disposition === 'run');
-    const ordered = concurrent ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
-    const oneAtATime = new InTurn();
-    for (const rule of ordered) {
-      const readOnly = readOnlyRules.has(rule.id);
-      const register = (concurrent && readOnly) || beside ? test.concurrent : test;
-      const inTurn = beside && !readOnly ? <T>(work: () => Promise<T>) => oneAtATime.run(work) : <T>(work: () => Promise<T>) => work();
-      register(rule.id, async ({ task, skip, signal }) => {
-        let result: RuleResult;
-        if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
-        else {
-          const run = await inTurn(() => runPlannedRule(rule, plan, signal));
-          result = run.result;
-          if (run.cases) task.meta.conformanceReplay = run.cases;
-          task.meta.conformanceCoverage = run.tally;
-        }
-        task.meta.conformance = result;
-        if (result.verdict === 'skip') skip(result.reason);
-        if (result.verdict === 'fail') throw new Error(`${result.id}: ${result.findings.length} finding(s); first: ${result.findings[0]?.message}`);
-        if (result.verdict === 'error') throw new Error(`${result.id} could not be decided: ${result.reason}`);
-      });
+/** Registers the test of one rule: a concurrent one with `turns` (taking its turn unless it only reads), else a plain one. */
+function defineRuleTest(rule: PlannedRule, plan: RunPlan, turns: WriterTurns | undefined): void {
+  const wholeTurn = turns !== undefined && turns.has(rule.id) && !partWriterRules.has(rule.id);
+  const register = turns ? test.concurrent : test;
+  register(rule.id, async ({ task, skip, signal }) => {
+    let result: RuleResult;
+    try {
+      if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
+      else {
+        if (wholeTurn) await turns.take(rule.id, signal);
+        const run = await runPlannedRule(rule, plan, signal, { priority: wholeTurn, turns });
+        result = run.result;
+        if (run.cases) task.meta.conformanceReplay = run.cases;
+        task.meta.conformanceCoverage = run.tally;
+      }
+    } finally {
+      // A rule that ended, however, passes the turn on (one that changes state in one part only, too, if it never took it).
+      turns?.release(rule.id);
     }
+    task.meta.conformance = result;
+    if (result.verdict === 'skip') skip(result.reason);
+    if (result.verdict === 'fail') throw new Error(`${result.id}: ${result.findings.length} finding(s); first: ${result.findings[0]?.message}`);
+    if (result.verdict === 'error') throw new Error(`${result.id} could not be decided: ${result.reason}`);
   });
 }

@@ -1,4 +1,4 @@
-import { defineFamilySuite } from './harness.js';
+import { defineSuites } from './harness.js';
 
-// The runner orders this family last: its restart renews every UUID that the other families discovered.
-defineFamilySuite('restart');
+// The runner orders this file last: its restart renews every UUID that the other families discovered.
+defineSuites(['restart']);

@@ -75,11 +75,15 @@ export interface RequestOptions {
   contentType?: string;
 }
 
-/** A counting semaphore: at most `size` holders at once, the others wait in order. */
+/**
+ * A counting semaphore: at most `size` holders at once, the others wait in order, those asking with priority ahead
+ * of the rest.
+ */
 export class RequestSlots {
   readonly size: number;
   private free: number;
   private readonly waiting: (() => void)[] = [];
+  private readonly waitingFirst: (() => void)[] = [];
 
   constructor(size: number) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`RequestSlots size must be a whole number >= 1, not ${size}.`);
@@ -88,16 +92,16 @@ export class RequestSlots {
   }
 
   /** Resolves once a slot is held; give it back with {@link RequestSlots.release}. */
-  acquire(): Promise<void> {
+  acquire(priority = false): Promise<void> {
     if (this.free > 0) {
       this.free -= 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve) => (priority ? this.waitingFirst : this.waiting).push(resolve));
   }
 
   release(): void {
-    const next = this.waiting.shift();
+    const next = this.waitingFirst.shift() ?? this.waiting.shift();
     if (next) next();
     else this.free += 1;
   }
@@ -136,6 +140,11 @@ export class TargetClient {
   private haltedBecause?: string;
   /** How many requests this client sent. */
   requestCount = 0;
+  /**
+   * Its requests (and those of the clients scoped from it) wait for a slot ahead of the others': set for the rule
+   * whose turn it is to change state, whose requests, one round trip after another, are the run's longest path.
+   */
+  priority = false;
 
   /** `parent` is for {@link TargetClient.scoped}: the new client sends through the parent's transport. */
   constructor(options: TargetClientOptions, parent?: TargetClient) {
@@ -194,6 +203,11 @@ export class TargetClient {
     return this.haltReason();
   }
 
+  /** Whether this client or one it was scoped from has priority. */
+  private hasPriority(): boolean {
+    return this.priority || (this.parent?.hasPriority() ?? false);
+  }
+
   /** Why this client or one it was scoped from was halted, if it was. */
   private haltReason(): string | undefined {
     return this.haltedBecause ?? this.parent?.haltReason();
@@ -245,7 +259,7 @@ export class TargetClient {
     const handle: StopHandle = { stopped: new Promise((resolve) => (stop = resolve)), stop: (reason) => stop(reason) };
     const untrack = this.track(handle);
     try {
-      const slot = this.shared.slots.acquire();
+      const slot = this.shared.slots.acquire(this.hasPriority());
       const gotSlot = await Promise.race([slot.then(() => true), handle.stopped.then(() => false)]);
       if (!gotSlot) {
         void slot.then(() => this.shared.slots.release());

@@ -29,6 +29,13 @@ export const readOnlyRules: ReadonlySet<string> = new Set([
   'HTTP-SAFE-GET',
 ]);
 
+/**
+ * Rules that change state in one part of their check only, inside `CheckContext.inWriterTurn`, and otherwise send
+ * only GETs with valid credentials: within one run they run beside the others, taking their turn for that part
+ * (ADDR-PARENT's actions under a foreign parent). For shards they count as rules that may change state.
+ */
+export const partWriterRules: ReadonlySet<string> = new Set(['ADDR-PARENT']);
+
 /** One machine's part of a sharded run: shard `index` of `count`, 1-based. */
 export interface Shard {
   index: number;

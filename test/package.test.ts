@@ -35,7 +35,7 @@ describe('npm pack', () => {
       'LICENSE',
       'dist/bin/isym-conform.js',
       'dist/suites/runner/run-conformance.js',
-      'dist/suites/addressing.suite.js',
+      'dist/suites/live.suite.js',
       'dist/test/reference-server/index.js',
       'contracts/isymphony-live.yaml',
       'contracts/extensions.schema.json',

@@ -57,6 +57,25 @@ describe('TerminalProgress', () => {
     expect(text()).not.toContain('\r');
   });
 
+  test('families that run at once: each line is written when its last rule is decided, the rest at the end', () => {
+    const { options, text } = capture({});
+    const progress = new TerminalProgress(options, new Map([['addressing', 2], ['http', 1], ['actions', 2]]));
+    for (const [id, family] of [['ADDR-UUID', 'addressing'], ['ADDR-NAME', 'addressing'], ['SCHEMA-RESPONSE', 'http'], ['ACT-EFFECT', 'actions'], ['ACT-CONFLICT', 'actions']] as const) {
+      progress.onRuleStarted(id, family);
+    }
+    progress.onRuleDecided(result('SCHEMA-RESPONSE', 'http', 'pass'));
+    progress.onRuleDecided(result('ADDR-UUID', 'addressing', 'pass'));
+    expect(text()).toMatch(/^http +1 rule\(s\): 1 pass/);
+    progress.onRuleDecided(result('ACT-EFFECT', 'actions', 'pass'));
+    progress.onRuleDecided(result('ADDR-NAME', 'addressing', 'pass'));
+    // An interrupted run: ACT-CONFLICT is never decided.
+    progress.finish();
+    const lines = text().trimEnd().split('\n');
+    expect(lines.map((line) => line.split(' ')[0])).toEqual(['http', 'addressing', 'actions']);
+    expect(lines[1]).toMatch(/^addressing +2 rule\(s\): 2 pass/);
+    expect(lines[2]).toMatch(/^actions +1 rule\(s\): 1 pass/);
+  });
+
   test('--verbose: a line for every rule as it is decided, passes too', () => {
     const { options, text } = capture({ everyRule: true });
     play(new TerminalProgress(options, new Map([['addressing', 2], ['http', 1]])));

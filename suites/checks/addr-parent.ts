@@ -12,8 +12,10 @@ import { checkHoldersAgree } from './addr-parent/holders-agree.js';
 export const addrParentCheck: ConformanceCheck = {
   ruleId: 'ADDR-PARENT',
   async run(context) {
+    // The actions first: they are the part that changes state, done in the rule's turn, which the rules that act
+    // after it wait for; the reads then run beside them.
+    await context.inWriterTurn(() => checkForeignParentActions(context, context.model));
     await checkForeignParentReads(context, context.model);
     await checkHoldersAgree(context);
-    await checkForeignParentActions(context, context.model);
   },
 };

@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestSequencerConstructor, TestSpecification } from 'vitest/node';
 import type { ConformanceReporter } from '../../reporters/conformance-reporter.js';
-import { familyOrder } from '../../reporters/vocabulary/rules.js';
 import type { RunPlan } from '../run-plan.js';
 import type { InterruptWatch } from './interrupt-watch.js';
 import { boundedThreadsPool } from './bounded-threads-pool.js';
@@ -45,13 +44,19 @@ export function loadVitest(): VitestLoading {
   return loading;
 }
 
-/** A sequencer that runs the suite files in family order: reads first, actions next, the restart last. */
-function familyOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSequencer): TestSequencerConstructor {
-  return class FamilyOrderSequencer extends BaseSequencer {
+/**
+ * The suite files in the order they run: the families that run against one lifetime of the target (addressing,
+ * http, actions, their read-only rules beside the others), then the restart, which renews every UUID.
+ */
+const suiteFileOrder = ['live', 'restart'];
+
+/** A sequencer that runs the suite files in {@link suiteFileOrder}. */
+function suiteOrderSequencer(BaseSequencer: typeof import('vitest/node').BaseSequencer): TestSequencerConstructor {
+  return class SuiteOrderSequencer extends BaseSequencer {
     async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
       const rank = (file: TestSpecification) => {
-        const index = familyOrder.findIndex((family) => file.moduleId.endsWith(`${family}${suiteFileEnding}`));
-        return index === -1 ? familyOrder.length : index;
+        const index = suiteFileOrder.findIndex((name) => file.moduleId.endsWith(`/${name}${suiteFileEnding}`));
+        return index === -1 ? suiteFileOrder.length : index;
       };
       return [...files].sort((a, b) => rank(a) - rank(b));
     }
@@ -89,12 +94,13 @@ export async function runSuites(
       pool: boundedThreadsPool,
       maxWorkers: 1,
       fileParallelism: false,
-      // Read-only rules run at once with --concurrency above 1; the request semaphore bounds the load anyway.
-      maxConcurrency: Math.max(1, plan.concurrency),
+      // With --concurrency above 1 every rule of a suite file is a test under way at once (most of them waiting
+      // for their turn, see harness.ts); the request slots bound the load.
+      maxConcurrency: plan.concurrency > 1 ? Math.max(plan.concurrency, plan.rules.length) : 1,
       isolate: false,
       testTimeout: 60 * 60 * 1000,
       hookTimeout: 60 * 60 * 1000,
-      sequence: { sequencer: familyOrderSequencer(BaseSequencer) },
+      sequence: { sequencer: suiteOrderSequencer(BaseSequencer) },
       passWithNoTests: true,
       server: { deps: { external: compiledModules() } },
     },

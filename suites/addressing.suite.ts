@@ -1,3 +1,0 @@
-import { defineFamilySuite } from './harness.js';
-
-defineFamilySuite('addressing');

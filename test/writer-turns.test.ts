@@ -1,0 +1,78 @@
+/**
+ * The pieces that let rules run beside each other: the turns of the rules that change state (in a fixed order,
+ * whatever the timing) and the request slots (the rule in its turn goes first in line).
+ */
+import { describe, expect, test } from 'vitest';
+import { WriterTurns } from '../suites/writer-turns.js';
+import { RequestSlots } from '../suites/target-client.js';
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+
+describe('WriterTurns', () => {
+  test('turns go in the given order, whatever order the rules ask in', async () => {
+    const turns = new WriterTurns(['A', 'B', 'C']);
+    const ran: string[] = [];
+    const work = async (id: string) => {
+      await turns.take(id);
+      ran.push(`${id} start`);
+      await tick();
+      ran.push(`${id} end`);
+      turns.release(id);
+    };
+    await Promise.all([work('C'), work('B'), work('A')]);
+    expect(ran).toEqual(['A start', 'A end', 'B start', 'B end', 'C start', 'C end']);
+  });
+
+  test('a rule that released without taking its turn (skipped, nothing to change) lets the next go', async () => {
+    const turns = new WriterTurns(['A', 'B']);
+    turns.release('A');
+    await expect(Promise.race([turns.take('B').then(() => 'taken'), tick().then(() => 'waiting')])).resolves.toBe('taken');
+  });
+
+  test('a later rule waits while an earlier one holds its turn; an abort lets it go', async () => {
+    const turns = new WriterTurns(['A', 'B']);
+    await turns.take('A');
+    const abort = new AbortController();
+    let taken = false;
+    const waiting = turns.take('B', abort.signal).then(() => (taken = true));
+    await tick();
+    expect(taken).toBe(false);
+    abort.abort();
+    await waiting;
+    expect(taken).toBe(true);
+  });
+
+  test('a rule that takes no turns waits for nothing; releasing twice is harmless', async () => {
+    const turns = new WriterTurns(['A']);
+    expect(turns.has('READ-ONLY')).toBe(false);
+    await turns.take('READ-ONLY');
+    turns.release('A');
+    turns.release('A');
+    await turns.take('A');
+  });
+});
+
+describe('RequestSlots', () => {
+  test('a waiter with priority gets the next free slot before those that waited longer', async () => {
+    const slots = new RequestSlots(1);
+    await slots.acquire();
+    const order: string[] = [];
+    const plain = slots.acquire().then(() => order.push('plain'));
+    const first = slots.acquire(true).then(() => order.push('priority'));
+    slots.release();
+    await first;
+    slots.release();
+    await plain;
+    expect(order).toEqual(['priority', 'plain']);
+  });
+
+  test('without priority, waiters are served in the order they came', async () => {
+    const slots = new RequestSlots(1);
+    await slots.acquire();
+    const order: number[] = [];
+    const waiters = [1, 2, 3].map((n) => slots.acquire().then(() => order.push(n)));
+    for (let i = 0; i < 3; i += 1) slots.release();
+    await Promise.all(waiters);
+    expect(order).toEqual([1, 2, 3]);
+  });
+});
