@@ -15,7 +15,7 @@ import { withinTimeLimit } from './interruptible.js';
 import { RunScope } from './run-scope.js';
 import type { RuleResult, Verdict } from '../reporters/vocabulary/rule-result.js';
 import { ruleById, type RuleDefinition } from '../reporters/vocabulary/rules.js';
-import type { Exchange, TargetClient } from './target-client.js';
+import { withRequestPriority, type Exchange, type TargetClient } from './target-client.js';
 import type { WriterTurns } from './writer-turns.js';
 
 /** How the suites restart the target, when a restart rule needs it. */
@@ -196,7 +196,8 @@ export function createCheckEnvironment(
     client,
     settings,
     scope,
-    discovery: () => scope.discovery(() => discover(client, contract.model, { seed: settings.seed, coreServer: settings.coreServer })),
+    // Every rule that starts waits for discovery: its requests go first in line, whoever set it off.
+    discovery: () => scope.discovery(() => withRequestPriority(() => discover(client, contract.model, { seed: settings.seed, coreServer: settings.coreServer }))),
     invalidateDiscovery: () => scope.invalidateDiscovery(),
   };
 }
@@ -266,10 +267,9 @@ async function inWriterTurn<T>(run: RuleRun, work: () => Promise<T>): Promise<T>
   try {
     // An interrupt that came while waiting: nothing more is sent.
     run.environment.scope.interruption.throwIfInterrupted();
-    run.client.priority = true;
-    return await work();
+    if (process.env.ISYM_TIMELINE) process.stderr.write(`TL ${Date.now()} turn ${run.rule.id}\n`);
+    return await withRequestPriority(work);
   } finally {
-    run.client.priority = false;
     turns.release(run.rule.id);
   }
 }

@@ -17,7 +17,7 @@ import type { ReplayCase } from '../reporters/vocabulary/replay-case.js';
 import type { RuleFamily } from '../reporters/vocabulary/rules.js';
 import { clientOptionsOf, type PlannedRule, type RunPlan } from './run-plan.js';
 import { RunScope } from './run-scope.js';
-import { TargetClient } from './target-client.js';
+import { TargetClient, withRequestPriority } from './target-client.js';
 import { partWriterRules, readOnlyRules } from './work-split.js';
 import { WriterTurns } from './writer-turns.js';
 
@@ -53,21 +53,13 @@ function sharedEnvironment(plan: RunPlan): Promise<CheckEnvironment> {
   return environment;
 }
 
-/** How one rule runs beside others: its requests first in line (in its turn), and the turns of its suite file. */
-interface RuleTurn {
-  priority: boolean;
-  turns?: WriterTurns;
-}
-
 /** Runs one planned rule in the run's environment, watched for interrupts; its result and what it covered. */
-async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSignal, turn: RuleTurn): Promise<{ result: RuleResult; cases?: ReplayCase[]; tally: RequestTally }> {
+async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSignal, turns: WriterTurns | undefined): Promise<{ result: RuleResult; cases?: ReplayCase[]; tally: RequestTally }> {
   const check = checks.find((candidate) => candidate.ruleId === rule.id)!;
   const shared = await sharedEnvironment(plan);
   const { scope } = shared;
   const replays = plan.replays?.[rule.id];
-  const client = shared.client.scoped();
-  client.priority = turn.priority;
-  const environment: CheckEnvironment = { ...shared, client, writerTurns: turn.turns };
+  const environment: CheckEnvironment = { ...shared, writerTurns: turns };
   const unwatch = scope.interruption.watch(signal);
   try {
     const run = await runInterruptibly(
@@ -139,7 +131,10 @@ function defineRuleTest(rule: PlannedRule, plan: RunPlan, turns: WriterTurns | u
       if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
       else {
         if (wholeTurn) await turns.take(rule.id, signal);
-        const run = await runPlannedRule(rule, plan, signal, { priority: wholeTurn, turns });
+        if (process.env.ISYM_TIMELINE) process.stderr.write(`TL ${Date.now()} start ${rule.id}\n`);
+        const running = () => runPlannedRule(rule, plan, signal, turns);
+        const run = await (wholeTurn ? withRequestPriority(running) : running());
+        if (process.env.ISYM_TIMELINE) process.stderr.write(`TL ${Date.now()} end ${rule.id}\n`);
         result = run.result;
         if (run.cases) task.meta.conformanceReplay = run.cases;
         task.meta.conformanceCoverage = run.tally;

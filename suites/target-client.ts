@@ -7,6 +7,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { AsyncLocalStorage } from 'node:async_hooks';
 import supertest from 'supertest';
 import { runDefaults } from './run-defaults.js';
 
@@ -107,6 +108,18 @@ export class RequestSlots {
   }
 }
 
+// Whether the requests sent in an async context go first in line for a request slot.
+const requestPriority = new AsyncLocalStorage<boolean>();
+
+/**
+ * Runs `work` with its requests first in line for a request slot, and those of whatever it starts (a discovery it
+ * sets off too): for the rule whose turn it is to change state, whose round trips, one after another, are the
+ * run's longest path, while the read-only rules keep every slot busy.
+ */
+export function withRequestPriority<T>(work: () => Promise<T>): Promise<T> {
+  return requestPriority.run(true, work);
+}
+
 /** What a client shares with the clients scoped from it. */
 interface SharedTransport {
   agent: ReturnType<typeof supertest>;
@@ -140,11 +153,6 @@ export class TargetClient {
   private haltedBecause?: string;
   /** How many requests this client sent. */
   requestCount = 0;
-  /**
-   * Its requests (and those of the clients scoped from it) wait for a slot ahead of the others': set for the rule
-   * whose turn it is to change state, whose requests, one round trip after another, are the run's longest path.
-   */
-  priority = false;
 
   /** `parent` is for {@link TargetClient.scoped}: the new client sends through the parent's transport. */
   constructor(options: TargetClientOptions, parent?: TargetClient) {
@@ -203,11 +211,6 @@ export class TargetClient {
     return this.haltReason();
   }
 
-  /** Whether this client or one it was scoped from has priority. */
-  private hasPriority(): boolean {
-    return this.priority || (this.parent?.hasPriority() ?? false);
-  }
-
   /** Why this client or one it was scoped from was halted, if it was. */
   private haltReason(): string | undefined {
     return this.haltedBecause ?? this.parent?.haltReason();
@@ -259,7 +262,7 @@ export class TargetClient {
     const handle: StopHandle = { stopped: new Promise((resolve) => (stop = resolve)), stop: (reason) => stop(reason) };
     const untrack = this.track(handle);
     try {
-      const slot = this.shared.slots.acquire(this.hasPriority());
+      const slot = this.shared.slots.acquire(requestPriority.getStore() === true);
       const gotSlot = await Promise.race([slot.then(() => true), handle.stopped.then(() => false)]);
       if (!gotSlot) {
         void slot.then(() => this.shared.slots.release());

@@ -32,6 +32,16 @@ const LAST_LOOK_FRESH_MS = 10_000;
  */
 const CASE_LOOK_FRESH_MS = 2_000;
 
+/**
+ * Whether an action may have changed which instances the target lists, so that the run's discovery is stale: one
+ * whose effects create or remove, unless the target refused it (4xx). A refused action that changed something
+ * anyway is a fault the case's own look shows (and its restore, a new action, makes discovery stale then).
+ */
+function mayHaveChangedMembership(invocation: ActionInvocation, exchange: Exchange): boolean {
+  const refused = exchange.status >= 400 && exchange.status < 500;
+  return !refused && invocation.action.effects.effects.some((effect) => effect.kind !== 'set');
+}
+
 /** Everything a check of the actions family works with. */
 export class ActionSession {
   readonly context: CheckContext;
@@ -113,7 +123,7 @@ export class ActionSession {
     this.context.scope.interruption.throwIfInterrupted();
     const exchange = await sendAction(this.context.client, invocation);
     this.actionsSent += 1;
-    if (invocation.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
+    if (mayHaveChangedMembership(invocation, exchange)) this.context.invalidateDiscovery();
     return exchange;
   }
 
@@ -147,8 +157,9 @@ export class ActionSession {
       observe: async (s: Scope) => (await observe(this.context.client, s)).state,
       act: async (i: ActionInvocation) => {
         this.actionsSent += 1;
-        if (i.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
-        return sendAction(this.context.client, i);
+        const exchange = await sendAction(this.context.client, i);
+        if (mayHaveChangedMembership(i, exchange)) this.context.invalidateDiscovery();
+        return exchange;
       },
     };
     return this.ledger.restoreAll(driver, this.current);
