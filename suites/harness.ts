@@ -18,7 +18,7 @@ import type { RuleFamily } from '../reporters/vocabulary/rules.js';
 import { clientOptionsOf, type PlannedRule, type RunPlan } from './run-plan.js';
 import { RunScope } from './run-scope.js';
 import { TargetClient, withRequestPriority } from './target-client.js';
-import { partWriterRules, readOnlyRules } from './work-split.js';
+import { partWriterRules, readOnlyRules, sharedTurns } from './work-split.js';
 import { WriterTurns } from './writer-turns.js';
 
 declare module 'vitest' {
@@ -76,35 +76,48 @@ async function runPlannedRule(rule: PlannedRule, plan: RunPlan, signal: AbortSig
 }
 
 /**
- * The turns of the rules of `rules` that may change state, in the order given, when rules run at once (none when
- * they run one at a time: then each test waits for the one before it anyway).
+ * The turns of the rules of `rules` that may change state, in the order given: one turn each, except the rules of
+ * a group of `sharedTurns`, which share one turn (at the place of the first of them).
  */
-function writerTurnsOf(rules: readonly PlannedRule[], concurrent: boolean): WriterTurns | undefined {
-  if (!concurrent) return undefined;
-  return new WriterTurns(rules.filter((rule) => !readOnlyRules.has(rule.id)).map((rule) => rule.id));
+function writerTurnsOf(rules: readonly PlannedRule[]): string[][] {
+  const turns: string[][] = [];
+  const groupTurns = new Map<ReadonlySet<string>, string[]>();
+  for (const rule of rules.filter((candidate) => !readOnlyRules.has(candidate.id))) {
+    const group = sharedTurns.find((candidate) => candidate.has(rule.id));
+    const shared = group && groupTurns.get(group);
+    if (shared) shared.push(rule.id);
+    else {
+      turns.push([rule.id]);
+      if (group) groupTurns.set(group, turns[turns.length - 1]);
+    }
+  }
+  return turns;
 }
 
 /**
  * Registers the tests of the rule families of one suite file, one `describe` per family, in the order given.
  *
- * With --concurrency above 1 and a read-only rule to run, every rule is a concurrent test, and so is every family:
+ * With --concurrency above 1 and rules that can run at once, every rule is a concurrent test, and so is every family:
  * the read-only rules (work-split.ts) of all the file's families run at once, beside the others, which take turns
  * ({@link WriterTurns}) in family order, then rule order. A read-only rule sends only GETs, which disturb nothing,
  * and takes what the others change as a live server's own churn; two rules that may change state never overlap,
  * so each one's judgement of its own actions is as in a run one rule at a time. The rule in its turn has its requests
  * first in line for a request slot: its round trips, one after another, are the run's longest path. A rule that
  * changes state in one part only (`partWriterRules`) runs beside, and takes its turn for that part
- * (`CheckContext.inWriterTurn`).
- * Without a read-only rule to run, the rules stay plain tests, one after another: then a rule's test does not wait
- * for the others' turns (vitest's test timeout counts from the test's start).
+ * (`CheckContext.inWriterTurn`); the rules of a group of `sharedTurns` (the run's one restart; the rules that judge
+ * only statuses) share a turn, and so run at once.
+ * Without a read-only rule to run and no shared turn, the rules stay plain tests, one after another: then a rule's
+ * test does not wait for the others' turns (vitest's test timeout counts from the test's start).
  */
 export function defineSuites(families: readonly RuleFamily[]): void {
   const plan = inject('isymConform');
   // A rule the plan leaves absent (another shard's, one with nothing to replay) has no test and no place in the report.
   const present = (family: RuleFamily) => plan.rules.filter((rule) => rule.family === family && rule.disposition !== 'absent');
   const fileRules = families.flatMap(present);
-  const beside = plan.concurrency > 1 && fileRules.some((rule) => readOnlyRules.has(rule.id) && rule.disposition === 'run');
-  const turns = writerTurnsOf(fileRules, beside);
+  const runs = (ruleId: string) => fileRules.some((rule) => rule.id === ruleId && rule.disposition === 'run');
+  const turnList = writerTurnsOf(fileRules);
+  const beside = plan.concurrency > 1 && ([...readOnlyRules].some(runs) || turnList.some((turn) => turn.filter(runs).length > 1));
+  const turns = beside ? new WriterTurns(turnList) : undefined;
   for (const family of families) {
     const register = beside ? describe.concurrent : describe;
     register(family, () => {
@@ -116,7 +129,7 @@ export function defineSuites(families: readonly RuleFamily[]): void {
       // The read-only rules first: they start at once, and the turns go in family order anyway.
       const familyRules = present(family);
       const ordered = beside ? [...familyRules].sort((a, b) => Number(!readOnlyRules.has(a.id)) - Number(!readOnlyRules.has(b.id))) : familyRules;
-      for (const rule of ordered) defineRuleTest(rule, plan, beside ? turns : undefined);
+      for (const rule of ordered) defineRuleTest(rule, plan, turns);
     });
   }
 }

@@ -36,6 +36,20 @@ export const readOnlyRules: ReadonlySet<string> = new Set([
  */
 export const partWriterRules: ReadonlySet<string> = new Set(['ADDR-PARENT']);
 
+/**
+ * Rules that may change state but take one turn together within one run (for shards they count as rules that may
+ * change state, like any other). Each group is safe to run at once for its own reason:
+ * - the rules of the run's one restart experiment (restart-experiment.ts: whichever asks first makes it, the others
+ *   wait for it), which otherwise send only GETs with valid credentials;
+ * - the rules that judge only the status of their own requests, never the state, and send requests that change
+ *   nothing on a conformant server (wrong methods, no credentials, actions on unknown instances): one of them
+ *   cannot be misled by what another's request did on a faulty server.
+ */
+export const sharedTurns: readonly ReadonlySet<string>[] = [
+  new Set(['RESTART-NEW-UUIDS', 'RESTART-OLD-404', 'RESTART-NAMES']),
+  new Set(['HTTP-METHOD', 'HTTP-NO-500', 'AUTH-REQUIRED']),
+];
+
 /** One machine's part of a sharded run: shard `index` of `count`, 1-based. */
 export interface Shard {
   index: number;

@@ -10,7 +10,7 @@ const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
 describe('WriterTurns', () => {
   test('turns go in the given order, whatever order the rules ask in', async () => {
-    const turns = new WriterTurns(['A', 'B', 'C']);
+    const turns = new WriterTurns([['A'], ['B'], ['C']]);
     const ran: string[] = [];
     const work = async (id: string) => {
       await turns.take(id);
@@ -23,14 +23,31 @@ describe('WriterTurns', () => {
     expect(ran).toEqual(['A start', 'A end', 'B start', 'B end', 'C start', 'C end']);
   });
 
+  test('rules that share a turn run together, after the turns before theirs and before those after', async () => {
+    const turns = new WriterTurns([['A'], ['B1', 'B2'], ['C']]);
+    const ran: string[] = [];
+    const work = async (id: string) => {
+      await turns.take(id);
+      ran.push(`${id} start`);
+      await tick();
+      ran.push(`${id} end`);
+      turns.release(id);
+    };
+    await Promise.all([work('C'), work('B2'), work('B1'), work('A')]);
+    expect(ran.slice(0, 2)).toEqual(['A start', 'A end']);
+    expect(ran.slice(2, 4).sort()).toEqual(['B1 start', 'B2 start']);
+    expect(ran.slice(4, 6).sort()).toEqual(['B1 end', 'B2 end']);
+    expect(ran.slice(6)).toEqual(['C start', 'C end']);
+  });
+
   test('a rule that released without taking its turn (skipped, nothing to change) lets the next go', async () => {
-    const turns = new WriterTurns(['A', 'B']);
+    const turns = new WriterTurns([['A'], ['B']]);
     turns.release('A');
     await expect(Promise.race([turns.take('B').then(() => 'taken'), tick().then(() => 'waiting')])).resolves.toBe('taken');
   });
 
   test('a later rule waits while an earlier one holds its turn; an abort lets it go', async () => {
-    const turns = new WriterTurns(['A', 'B']);
+    const turns = new WriterTurns([['A'], ['B']]);
     await turns.take('A');
     const abort = new AbortController();
     let taken = false;
@@ -43,7 +60,7 @@ describe('WriterTurns', () => {
   });
 
   test('a rule that takes no turns waits for nothing; releasing twice is harmless', async () => {
-    const turns = new WriterTurns(['A']);
+    const turns = new WriterTurns([['A']]);
     expect(turns.has('READ-ONLY')).toBe(false);
     await turns.take('READ-ONLY');
     turns.release('A');

@@ -3,7 +3,8 @@ import { buildPath, type AddressingForm } from '../../contracts/resource-model.j
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
 import { canonicalJson, describeDifferences } from '../compare.js';
 import { describeOutcome } from '../finding.js';
-import { bodyJson, FindingGroups, requireRestartedTarget, type SnapshotListing, type TargetSnapshot } from '../restart-experiment.js';
+import { inOrder } from '../in-order.js';
+import { bodyJson, FindingGroups, requireRestartedTarget, type SnapshotItem, type SnapshotListing, type TargetSnapshot } from '../restart-experiment.js';
 import type { Exchange } from '../target-client.js';
 
 /** A restarted server may still be loading its state: collections whose names differ are read again, this often. */
@@ -69,11 +70,8 @@ export const restartNamesCheck: ConformanceCheck = {
     const pairs = namedPairs(context, named, after);
     await settleNames(context, pairs);
     const groups = new FindingGroups();
-    let reached = 0;
-    for (const pair of pairs) {
-      if (!compareNames(pair, groups)) continue;
-      reached += await reachByName(context, pair, groups);
-    }
+    const readable = pairs.filter((pair): pair is NamedPair & { names: Set<string> } => compareNames(pair, groups));
+    const reached = await reachByName(context, readable.flatMap(nameReads), groups);
     groups.reportTo(context);
     context.note(`${pairs.length} collection(s) of named instances compared; ${reached} name(s) read by getByName after the restart`);
   },
@@ -120,22 +118,33 @@ function compareNames(pair: NamedPair, groups: FindingGroups): pair is NamedPair
   return true;
 }
 
-/**
- * Reads by name, under the new parents, every instance named before the restart whose name is still listed, and
- * groups those that no longer reach the same object: how many it read.
- */
-async function reachByName(context: CheckContext, pair: NamedPair & { names: Set<string> }, groups: FindingGroups): Promise<number> {
+/** One read by name after the restart: the instance as listed before it, and its path under the new parents. */
+interface NameRead {
+  template: string;
+  old: SnapshotListing;
+  item: SnapshotItem;
+  path: string;
+}
+
+/** The reads by name of every instance of `pair` named before the restart whose name is still listed. */
+function nameReads(pair: NamedPair & { names: Set<string> }): NameRead[] {
   const { old, current, names } = pair;
-  if (!old.node.item) return 0;
-  const template = old.node.template;
   const node = old.node.item;
-  let reached = 0;
-  for (const item of old.items) {
-    if (item.name === undefined || !names.has(item.name)) continue;
-    const forms: AddressingForm[] = [...current.parentRefs.map((): AddressingForm => 'uuid'), 'name'];
-    const path = buildPath(node, [...current.parentRefs, { id: '', name: item.name }], forms);
-    const exchange = requireAnswer(await context.client.get(path));
-    reached += 1;
+  if (!node) return [];
+  const forms: AddressingForm[] = [...current.parentRefs.map((): AddressingForm => 'uuid'), 'name'];
+  return old.items
+    .filter((item) => item.name !== undefined && names.has(item.name))
+    .map((item) => ({ template: old.node.template, old, item, path: buildPath(node, [...current.parentRefs, { id: '', name: item.name! }], forms) }));
+}
+
+/**
+ * Makes the reads by name, all at once (the client bounds what is in flight), and groups, in their order, those
+ * that no longer reach the same object: how many it read.
+ */
+async function reachByName(context: CheckContext, reads: NameRead[], groups: FindingGroups): Promise<number> {
+  const exchanges = await inOrder(reads, context.client.maxConcurrentRequests, async (read) => requireAnswer(await context.client.get(read.path)));
+  for (const [index, { template, old, item, path }] of reads.entries()) {
+    const exchange = exchanges[index];
     const body = (exchange.json ?? {}) as Record<string, unknown>;
     const differing = Object.keys(item.identity).filter((property) => canonicalJson(body[property] ?? null) !== canonicalJson(item.identity[property] ?? null));
     if (exchange.status === 200 && differing.length === 0) continue;
@@ -146,5 +155,5 @@ async function reachByName(context: CheckContext, pair: NamedPair & { names: Set
       actual: examples.join('; ') + (count > examples.length ? `; and ${count - examples.length} more` : ''),
     }));
   }
-  return reached;
+  return reads.length;
 }
