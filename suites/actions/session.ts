@@ -8,7 +8,8 @@
 import type { CheckContext } from '../check.js';
 import { ScopedState, type RunScope } from '../run-scope.js';
 import type { Exchange } from '../target-client.js';
-import { buildArena, wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
+import { wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
+import { arenaStands, forgetRunArena, runArena } from './run-arena.js';
 import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
 import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
@@ -189,16 +190,26 @@ export async function settleActionSessions(scope: RunScope): Promise<void> {
   await Promise.all([...scope.state(sessionsUnderWay)]);
 }
 
-async function runActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
-  const discovery = await context.discovery();
-  const arena = buildArena(context.model, discovery, { seed: context.settings.seed });
-  if (arena.collections.length === 0 && arena.singletons.length === 0) context.notApplicable('discovery found nothing that an action of the contract acts on');
-  const ledger = context.scope.state(restoreLedger);
+/** The first look of a session at the whole arena: the previous check's last look when it is fresh, else a new one. */
+async function firstLook(context: CheckContext, ledger: RestoreLedger, arena: Arena): Promise<Observation | { state: ArenaState }> {
   const whole = wholeArena(arena);
   // The previous check of the family ended with a look at everything after restoring it: a fresh one is reused.
   const last = ledger.lastLook;
   const reusable = last && Date.now() - last.at < LAST_LOOK_FRESH_MS && [...whole.collections, ...whole.singletons].every((read) => last.paths.has(read.path));
-  const initial = reusable ? { state: last.state } : await observe(context.client, whole);
+  return reusable ? { state: last.state } : observe(context.client, whole);
+}
+
+async function runActionSession(context: CheckContext, work: (session: ActionSession) => Promise<void>): Promise<void> {
+  const ledger = context.scope.state(restoreLedger);
+  let { arena, kept } = await runArena(context);
+  let initial = await firstLook(context, ledger, arena);
+  if (kept && !arenaStands(arena, initial.state)) {
+    forgetRunArena(context);
+    ({ arena } = await runArena(context));
+    initial = await firstLook(context, ledger, arena);
+  }
+  if (arena.collections.length === 0 && arena.singletons.length === 0) context.notApplicable('discovery found nothing that an action of the contract acts on');
+  const whole = wholeArena(arena);
   ledger.record(whole, initial.state);
   const session = new ActionSession(context, arena, ledger, initial.state);
   if ('exchanges' in initial) session.remember(initial);
