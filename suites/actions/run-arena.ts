@@ -7,7 +7,7 @@
  * is built again when a look finds one of its paths gone (a target restarted meanwhile).
  */
 import type { ResourceModel, ResourceType } from '../../contracts/resource-model.js';
-import type { CheckContext } from '../check.js';
+import type { CheckEnvironment } from '../check.js';
 import { ScopedState } from '../run-scope.js';
 import type { ArenaState } from './arena-state.js';
 import { buildArena, type Arena } from './arena.js';
@@ -35,7 +35,7 @@ function outlivesActions(arena: Arena): boolean {
 }
 
 /** The run's arena: the kept one, or one built from discovery now (and kept, where it outlives actions). */
-export async function runArena(context: CheckContext): Promise<{ arena: Arena; kept: boolean }> {
+export async function runArena(context: CheckEnvironment): Promise<{ arena: Arena; kept: boolean }> {
   const holder = context.scope.state(arenaOfRun);
   if (holder.arena) return { arena: holder.arena, kept: true };
   const arena = buildArena(context.model, await context.discovery(), { seed: context.settings.seed });
@@ -44,7 +44,7 @@ export async function runArena(context: CheckContext): Promise<{ arena: Arena; k
 }
 
 /** Forgets the kept arena: the next session builds one from discovery. */
-export function forgetRunArena(context: CheckContext): void {
+export function forgetRunArena(context: CheckEnvironment): void {
   context.scope.state(arenaOfRun).arena = undefined;
 }
 
