@@ -1,5 +1,6 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { buildPath, type AddressingForm } from '../../contracts/resource-model.js';
+import { buildPath, type AddressingForm, type InstanceNode } from '../../contracts/resource-model.js';
+import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { requireAnswer, type CheckContext, type ConformanceCheck } from '../check.js';
 import { canonicalJson, describeDifferences } from '../compare.js';
 import { describeOutcome } from '../finding.js';
@@ -71,9 +72,12 @@ export const restartNamesCheck: ConformanceCheck = {
     await settleNames(context, pairs);
     const groups = new FindingGroups();
     const readable = pairs.filter((pair): pair is NamedPair & { names: Set<string> } => compareNames(pair, groups));
-    const reached = await reachByName(context, readable.flatMap(nameReads), groups);
+    // Every name is compared in the listings; the reads by name are bounded per instance path, as ADDR-NAME's are,
+    // so that a very large server does not cost a read per instance.
+    const reads = boundEnumeration(readable.flatMap(nameReads));
+    await reachByName(context, reads.chosen, groups);
     groups.reportTo(context);
-    context.note(`${pairs.length} collection(s) of named instances compared; ${reached} name(s) read by getByName after the restart`);
+    context.note(`${pairs.length} collection(s) of named instances compared; ${describeEnumeration(reads, 'name(s)')} read by getByName after the restart`);
   },
 };
 
@@ -120,6 +124,8 @@ function compareNames(pair: NamedPair, groups: FindingGroups): pair is NamedPair
 
 /** One read by name after the restart: the instance as listed before it, and its path under the new parents. */
 interface NameRead {
+  /** The instance path read (what the enumeration bound counts by). */
+  node: InstanceNode;
   template: string;
   old: SnapshotListing;
   item: SnapshotItem;
@@ -134,14 +140,14 @@ function nameReads(pair: NamedPair & { names: Set<string> }): NameRead[] {
   const forms: AddressingForm[] = [...current.parentRefs.map((): AddressingForm => 'uuid'), 'name'];
   return old.items
     .filter((item) => item.name !== undefined && names.has(item.name))
-    .map((item) => ({ template: old.node.template, old, item, path: buildPath(node, [...current.parentRefs, { id: '', name: item.name! }], forms) }));
+    .map((item) => ({ node, template: old.node.template, old, item, path: buildPath(node, [...current.parentRefs, { id: '', name: item.name! }], forms) }));
 }
 
 /**
  * Makes the reads by name, all at once (the client bounds what is in flight), and groups, in their order, those
- * that no longer reach the same object: how many it read.
+ * that no longer reach the same object.
  */
-async function reachByName(context: CheckContext, reads: NameRead[], groups: FindingGroups): Promise<number> {
+async function reachByName(context: CheckContext, reads: NameRead[], groups: FindingGroups): Promise<void> {
   const exchanges = await inOrder(reads, context.client.maxConcurrentRequests, async (read) => requireAnswer(await context.client.get(read.path)));
   for (const [index, { template, old, item, path }] of reads.entries()) {
     const exchange = exchanges[index];
@@ -155,5 +161,4 @@ async function reachByName(context: CheckContext, reads: NameRead[], groups: Fin
       actual: examples.join('; ') + (count > examples.length ? `; and ${count - examples.length} more` : ''),
     }));
   }
-  return reads.length;
 }
