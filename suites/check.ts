@@ -267,7 +267,6 @@ async function inWriterTurn<T>(run: RuleRun, work: () => Promise<T>): Promise<T>
   try {
     // An interrupt that came while waiting: nothing more is sent.
     run.environment.scope.interruption.throwIfInterrupted();
-    if (process.env.ISYM_TIMELINE) process.stderr.write(`TL ${Date.now()} turn ${run.rule.id}\n`);
     return await withRequestPriority(work);
   } finally {
     turns.release(run.rule.id);

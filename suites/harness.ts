@@ -144,10 +144,8 @@ function defineRuleTest(rule: PlannedRule, plan: RunPlan, turns: WriterTurns | u
       if (rule.disposition === 'skip') result = unjudgedResult(rule.id, 'skip', rule.reason!);
       else {
         if (wholeTurn) await turns.take(rule.id, signal);
-        if (process.env.ISYM_TIMELINE) process.stderr.write(`TL ${Date.now()} start ${rule.id}\n`);
         const running = () => runPlannedRule(rule, plan, signal, turns);
         const run = await (wholeTurn ? withRequestPriority(running) : running());
-        if (process.env.ISYM_TIMELINE) process.stderr.write(`TL ${Date.now()} end ${rule.id}\n`);
         result = run.result;
         if (run.cases) task.meta.conformanceReplay = run.cases;
         task.meta.conformanceCoverage = run.tally;
