@@ -252,6 +252,48 @@ describe('the effect model, on a small arena', () => {
     }
   });
 
+  test('a restore round sends steps on different owners together, and the steps on one owner in their planned order', async () => {
+    const original = smallState();
+    let server = cloneState(original);
+    server.collections.get('/coreServers/c1/extensions')!.get('e1')!.dnd = true;
+    server.singletons.get('/coreServers/c1/users/u1/status')!.note = 'changed';
+    // a1 (paused, penalty 1) unpaused with penalty 5: two writes on one agent; a2's penalty on another.
+    for (const path of ['/coreServers/c1/queues/q1/agents', '/coreServers/c1/extensions/e1/agents']) Object.assign(server.collections.get(path)!.get('a1')!, { paused: false, penalty: 5 });
+    for (const path of ['/coreServers/c1/queues/q1/agents', '/coreServers/c1/extensions/e2/agents']) server.collections.get(path)!.get('a2')!.penalty = 3;
+    const events: string[] = [];
+    const driver = {
+      arena,
+      observe: async () => cloneState(server),
+      act: async (invocation: ActionInvocation) => {
+        const step = `${invocation.action.definition.name} ${invocation.refs.at(-1)!.id}`;
+        events.push(`start ${step}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push(`end ${step}`);
+        const prediction = predict(arena, server, invocation);
+        const next = cloneState(server);
+        for (const set of prediction.sets) {
+          const values = Object.fromEntries(Object.entries(set.values).map(([k, v]) => [k, v.value]));
+          if (set.target.kind === 'singleton') Object.assign(next.singletons.get(set.target.singleton.path)!, values);
+          else for (const members of next.collections.values()) if (members.has(set.target.id)) Object.assign(members.get(set.target.id)!, values);
+        }
+        server = next;
+        return { status: prediction.status } as never;
+      },
+    };
+    const outcome = await restoreState(driver, { collections: arena.collections, singletons: arena.singletons }, original);
+    expect(outcome.notRestored).toEqual([]);
+    expect(server).toEqual(original);
+    const starts = events.filter((event) => event.startsWith('start')).map((event) => event.slice('start '.length));
+    expect([...starts].sort()).toEqual(['dndDisable e1', 'pause a1', 'penalty a1', 'penalty a2', 'setStatus u1']);
+    // Before any step ended, one step of each owner was in flight (a1's first only).
+    const firstEnd = events.findIndex((event) => event.startsWith('end'));
+    expect(events.slice(0, firstEnd).sort()).toEqual(['start dndDisable e1', 'start pause a1', 'start penalty a2', 'start setStatus u1']);
+    // a1's second write waited for its first, in the planned order.
+    expect(events.indexOf('start penalty a1')).toBeGreaterThan(events.indexOf('end pause a1'));
+    // One round: everything was sent before the one look that found nothing left.
+    expect(outcome.exchanges).toHaveLength(5);
+  });
+
   test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {
     const original = smallState();
     // A correct server in memory: it answers what the model predicts and mints ids for what it creates.
