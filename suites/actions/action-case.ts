@@ -1,7 +1,8 @@
 /**
  * One action case, as ACT-EFFECT, ACT-ADDRESSING, ACT-IDENTITY and ACT-ISOLATION run it: choose an invocation
  * from a draft, look at what it may change, post it, look again, and work out what the contract's effect
- * predicts against what the target shows. The case is undone afterwards ({@link restoreCase}).
+ * predicts against what the target shows. The cases of a property are undone together when it ends
+ * (`cases-to-undo.ts`); a provisioning case right away ({@link restoreCase}).
  */
 import fc from 'fast-check';
 import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type InstanceRef, type PathNodeBase } from '../../contracts/resource-model.js';
@@ -160,12 +161,21 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
  * a change) to what it was before. Lines that could not be restored.
  */
 export async function restoreCase(session: ActionSession, run: CaseRun): Promise<string[]> {
-  if (run.exchange.status !== 204 && run.differences.length === 0) return [];
+  const scope = caseRestoreScope(session, run);
+  if (!scope) return [];
+  return (await session.restore(scope, run.before.state, run.after.state)).notRestored;
+}
+
+/**
+ * What undoing a case brings back: the action's own scope, and wherever the comparison found a change. Undefined
+ * when the case changed nothing (the action was refused and nothing differs).
+ */
+export function caseRestoreScope(session: ActionSession, run: CaseRun): Scope | undefined {
+  if (run.exchange.status !== 204 && run.differences.length === 0) return undefined;
   // Every path the action changed is read again after restoring, so the session's latest look stays true.
   const changed = new Set([...run.differences.map((d) => d.path), ...changedPaths(run.before.state, run.after.state)]);
   const own = scopeOf(session.arena, run.before.state, run.invocation);
-  const scope = joinScopes(own, { collections: run.scope.collections.filter((c) => changed.has(c.path)), singletons: run.scope.singletons.filter((s) => changed.has(s.path)) });
-  return (await session.restore(scope, run.before.state, run.after.state)).notRestored;
+  return joinScopes(own, { collections: run.scope.collections.filter((c) => changed.has(c.path)), singletons: run.scope.singletons.filter((s) => changed.has(s.path)) });
 }
 
 /** The all-UUID forms and, where the path allows names, the all-name forms of `refs` on `node`. */

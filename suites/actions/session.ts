@@ -27,8 +27,9 @@ const sessionsUnderWay = new ScopedState('action sessions under way', () => new 
 const LAST_LOOK_FRESH_MS = 10_000;
 
 /**
- * How old a look within a check may be to stand for the look before the next action, ms: the end of the previous
- * case, a round trip or two ago on a network, not a look from before a pause in the run.
+ * How old a look within a check may be to stand for the look before the next action, ms: the look after the
+ * previous case's action (or after its undo), a round trip or two ago on a network, not a look from before a
+ * pause in the run.
  */
 const CASE_LOOK_FRESH_MS = 2_000;
 
@@ -75,8 +76,8 @@ export class ActionSession {
 
   /**
    * The latest look at `scope` when it stands for a fresh one: every path of it was read after the session's last
-   * action, a moment ago, and answered (the previous case ended with that look: reading again would show the
-   * same, a round trip later). Else undefined.
+   * action, a moment ago, and answered (the previous case ended with that look, after its action or its undo:
+   * reading again would show the same, a round trip later). Else undefined.
    */
   freshLook(scope: Scope): Observation | undefined {
     const now = Date.now();
@@ -134,7 +135,10 @@ export class ActionSession {
     this.created.set(id, collections);
   }
 
-  /** Puts `scope` back as `original` shows it (one case's restore); `now` is a fresh look at the scope, if there is one. */
+  /**
+   * Puts `scope` back as `original` shows it (the undo of a property's cases, or of one case); `now` is a fresh
+   * look at the scope, if there is one.
+   */
   async restore(scope: Scope, original: ArenaState, now?: ArenaState): Promise<RestoreOutcome> {
     const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i) };
     return restoreState(driver, scope, original, { known: this.current, now });
