@@ -12,7 +12,7 @@ import { requireAnswer } from '../check.js';
 import { inOrder } from '../in-order.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
-import { changedPaths, mergeStates, type Observation } from './arena-state.js';
+import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
@@ -92,9 +92,9 @@ export interface CaseSkipped {
 /** Options of {@link runCase}. */
 export interface CaseOptions extends Omit<ChoiceOptions, 'created'> {
   /**
-   * More to compare, e.g. the whole arena (isolation). It is read after the action; before it, the session's
-   * latest look stands for it: every case ends with a fresh look at all it read, so that look is as recent as
-   * the end of the previous case (and churn never moves what is compared).
+   * More to compare, e.g. the whole arena (isolation). It is read after the action; before it, what the previous
+   * case read after its action stands for it (every case ends with a fresh look at all it read), and what it did
+   * not read is read with the case's own scope.
    */
   extraScope?: (invocation: ActionInvocation) => Scope;
   /** The action a call placed by this case is for, when not the case's own (a call placed for a transfer). */
@@ -131,9 +131,7 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const invocation = chosen.invocation;
   const own = scopeOf(arena, session.current, invocation);
   const scope = joinScopes(own, options.extraScope?.(invocation) ?? { collections: [], singletons: [] });
-  const known = session.known(scope);
-  const fresh = await session.lookBefore(own);
-  const before: Observation = { state: mergeStates(known.state, fresh.state), exchanges: new Map([...known.exchanges, ...fresh.exchanges]), unreadable: fresh.unreadable };
+  const before = await session.lookBefore(scope);
   const prediction = predict(arena, before.state, invocation);
   if (!(options.statuses ?? [204]).includes(prediction.status)) return { skipped: `the state moved before the action: now ${prediction.reason}` };
   const overBudget = takeCall(session.context, invocation.action, prediction.status, options.callFor);

@@ -60,8 +60,9 @@ export class CasesToUndo {
     this.pending = false;
     // An interrupted check sends no more actions here: the session's restore at its end puts back everything.
     if (!pending || this.session.context.scope.interruption.interrupted) return;
-    // The last case ended with a look at all it read; a scope that earlier cases read too is read again first.
-    const outcome = await this.session.restore(scope, before, this.session.freshLook(scope)?.state);
+    // The last case ended with a look at all it read; what only earlier cases read is read again first.
+    const now = await this.session.lookBefore(scope);
+    const outcome = await this.session.restore(scope, before, now.state);
     for (const line of outcome.notRestored) this.session.noteOnce(`not restored after the cases of ${this.label}: ${line}`);
   }
 }

@@ -80,18 +80,35 @@ export class ActionSession {
    * reading again would show the same, a round trip later). Else undefined.
    */
   freshLook(scope: Scope): Observation | undefined {
-    const now = Date.now();
-    const reads = [...scope.collections, ...scope.singletons];
-    const fresh = reads.every((read) => {
-      const started = this.readsStarted.get(read.path);
-      return started !== undefined && started.actionsSent === this.actionsSent && now - started.at <= CASE_LOOK_FRESH_MS && this.lastReads.get(read.path)?.status === 200;
-    });
-    return fresh ? this.known(scope) : undefined;
+    return this.unread(scope).length === 0 ? this.known(scope) : undefined;
   }
 
-  /** The look before an action: {@link freshLook}, else a new one. */
+  /**
+   * The look before an action, fresh for all of `scope`: the paths read since the session's last action (a moment
+   * ago: the previous case ended with that look) are taken as read, the others are read now. A path the last
+   * action may have changed without the checker reading it since is always read again: the cases of a property are
+   * not undone one by one, so what an action did outside what its case read stays (a pause through an extension
+   * shows in the agent's queues too).
+   */
   async lookBefore(scope: Scope): Promise<Observation> {
-    return this.freshLook(scope) ?? this.observe(scope);
+    const unread = new Set(this.unread(scope));
+    if (unread.size === 0) return this.known(scope);
+    const part = (wanted: boolean): Scope => ({ collections: scope.collections.filter((c) => unread.has(c.path) === wanted), singletons: scope.singletons.filter((s) => unread.has(s.path) === wanted) });
+    const fresh = this.known(part(false));
+    const read = await this.observe(part(true));
+    return { state: mergeStates(fresh.state, read.state), exchanges: new Map([...fresh.exchanges, ...read.exchanges]), unreadable: read.unreadable };
+  }
+
+  /** The paths of `scope` not read (with an answer) after the session's last action, a moment ago. */
+  private unread(scope: Scope): string[] {
+    const now = Date.now();
+    return [...scope.collections, ...scope.singletons]
+      .map((read) => read.path)
+      .filter((path) => {
+        const started = this.readsStarted.get(path);
+        const fresh = started !== undefined && started.actionsSent === this.actionsSent && now - started.at <= CASE_LOOK_FRESH_MS;
+        return !fresh || this.lastReads.get(path)?.status !== 200;
+      });
   }
 
   /** The latest look at `scope` (without reading): the state the session knows, and the reads it came from. */
