@@ -18,6 +18,7 @@ import { predict, type Prediction } from '../suites/actions/prediction.js';
 import { compareStates, resourceLookup } from '../suites/actions/state-comparison.js';
 import type { ActionInvocation } from '../suites/actions/invocation.js';
 import { restoreState } from '../suites/actions/restore-ledger.js';
+import { independentLanes } from '../suites/actions/restore-planner.js';
 import type { Discovery } from '../suites/discovery.js';
 
 // ------------------------------------------------------------------------------------------ the language
@@ -292,6 +293,18 @@ describe('the effect model, on a small arena', () => {
     expect(events.indexOf('start penalty a1')).toBeGreaterThan(events.indexOf('end pause a1'));
     // One round: everything was sent before the one look that found nothing left.
     expect(outcome.exchanges).toHaveLength(5);
+  });
+
+  test('the lanes of a round: steps that share an instance or change the members of one collection stay together, in order', () => {
+    const names = (lanes: ActionInvocation[][]) => lanes.map((lane) => lane.map((step) => `${step.action.definition.name} ${step.refs.at(-1)!.id}`));
+    const plan = [
+      post('pause', [cs, q1, { id: 'a1' }]),
+      post('dndDisable', [cs, e2]),
+      post('queueLogin', [cs, q2], { extension: '101' }), // creates in q2's and e1's agents
+      post('agentLogout', [cs, q1, { id: 'a1' }]), // a1 again, and e1's agents again
+      post('setStatus', [cs, u1], { name: 'Lunch', type: 'away', note: '', returnTime: -1 }),
+    ];
+    expect(names(independentLanes(arena, smallState(), plan))).toEqual([['pause a1', 'queueLogin q2', 'agentLogout a1'], ['dndDisable e2'], ['setStatus u1']]);
   });
 
   test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {
