@@ -49,6 +49,10 @@ export class ActionSession {
   private readonly lastReads = new Map<string, Exchange>();
   /** When each path's latest read started, and how many actions had been sent by then. */
   private readonly readsStarted = new Map<string, { at: number; actionsSent: number }>();
+  /** Per path, the count of actions sent by the latest one that may have changed it (see {@link act}'s `reach`). */
+  private readonly changedAt = new Map<string, number>();
+  /** The count of actions sent by the latest one whose reach is not known: it may have changed any path. */
+  private anyChangeAt = 0;
   private readonly noted = new Set<string>();
 
   constructor(context: CheckContext, arena: Arena, ledger: RestoreLedger, initial: ArenaState) {
@@ -75,20 +79,20 @@ export class ActionSession {
   }
 
   /**
-   * The latest look at `scope` when it stands for a fresh one: every path of it was read after the session's last
-   * action, a moment ago, and answered (the previous case ended with that look, after its action or its undo:
-   * reading again would show the same, a round trip later). Else undefined.
+   * The latest look at `scope` when it stands for a fresh one: every path of it was read after the last action that
+   * may have changed it, a moment ago, and answered (the previous case ended with that look, after its action or
+   * its undo: reading again would show the same, a round trip later). Else undefined.
    */
   freshLook(scope: Scope): Observation | undefined {
     return this.unread(scope).length === 0 ? this.known(scope) : undefined;
   }
 
   /**
-   * The look before an action, fresh for all of `scope`: the paths read since the session's last action (a moment
-   * ago: the previous case ended with that look) are taken as read, the others are read now. A path the last
-   * action may have changed without the checker reading it since is always read again: the cases of a property are
-   * not undone one by one, so what an action did outside what its case read stays (a pause through an extension
-   * shows in the agent's queues too).
+   * The look before an action, fresh for all of `scope`: the paths read since the last action that may have
+   * changed them (a moment ago: an earlier case ended with that look) are taken as read, the others are read now.
+   * A path an action may have changed without the checker reading it since is always read again: the cases of a
+   * property are not undone one by one, so what an action did outside what its case read stays (a pause through
+   * an extension shows in the agent's queues too).
    */
   async lookBefore(scope: Scope): Promise<Observation> {
     const unread = new Set(this.unread(scope));
@@ -99,14 +103,15 @@ export class ActionSession {
     return { state: mergeStates(fresh.state, read.state), exchanges: new Map([...fresh.exchanges, ...read.exchanges]), unreadable: read.unreadable };
   }
 
-  /** The paths of `scope` not read (with an answer) after the session's last action, a moment ago. */
+  /** The paths of `scope` not read (with an answer) after the last action that may have changed them, a moment ago. */
   private unread(scope: Scope): string[] {
     const now = Date.now();
     return [...scope.collections, ...scope.singletons]
       .map((read) => read.path)
       .filter((path) => {
         const started = this.readsStarted.get(path);
-        const fresh = started !== undefined && started.actionsSent === this.actionsSent && now - started.at <= CASE_LOOK_FRESH_MS;
+        const changed = Math.max(this.anyChangeAt, this.changedAt.get(path) ?? 0);
+        const fresh = started !== undefined && started.actionsSent >= changed && now - started.at <= CASE_LOOK_FRESH_MS;
         return !fresh || this.lastReads.get(path)?.status !== 200;
       });
   }
@@ -126,13 +131,21 @@ export class ActionSession {
     return { state, exchanges, unreadable: [] };
   }
 
-  /** Posts an action. After one that can change membership, the run's cached discovery is stale. */
-  async act(invocation: ActionInvocation): Promise<Exchange> {
+  /**
+   * Posts an action. After one that can change membership, the run's cached discovery is stale. `reach`: the paths
+   * it may change (see `actionReach`); the session's reads of every other path stay fresh. Without it, every read
+   * is stale after the action. An action that got no answer may have been carried out: it counts all the same.
+   */
+  async act(invocation: ActionInvocation, reach?: readonly string[]): Promise<Exchange> {
     this.context.scope.interruption.throwIfInterrupted();
-    const exchange = await sendAction(this.context.client, invocation);
-    this.actionsSent += 1;
-    if (invocation.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
-    return exchange;
+    try {
+      return await sendAction(this.context.client, invocation);
+    } finally {
+      this.actionsSent += 1;
+      if (reach) for (const path of reach) this.changedAt.set(path, this.actionsSent);
+      else this.anyChangeAt = this.actionsSent;
+      if (invocation.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
+    }
   }
 
   /** Keeps the reads of an observation made outside the session. */
@@ -168,6 +181,7 @@ export class ActionSession {
       observe: async (s: Scope) => (await observe(this.context.client, s)).state,
       act: async (i: ActionInvocation) => {
         this.actionsSent += 1;
+        this.anyChangeAt = this.actionsSent;
         if (i.action.effects.effects.some((effect) => effect.kind !== 'set')) this.context.invalidateDiscovery();
         return sendAction(this.context.client, i);
       },
