@@ -14,7 +14,8 @@ import type { ActionNode, InstanceNode, InstanceRef, ResourceModel } from '../co
 import { buildArena, type Arena } from '../suites/actions/arena.js';
 import { cloneState, type ArenaState, type Item } from '../suites/actions/arena-state.js';
 import { expectedAfter } from '../suites/actions/expected-outcome.js';
-import { predict, type Prediction } from '../suites/actions/prediction.js';
+import { predict, scopeOf, type Prediction } from '../suites/actions/prediction.js';
+import { actionReach } from '../suites/actions/action-case.js';
 import { compareStates, resourceLookup } from '../suites/actions/state-comparison.js';
 import type { ActionInvocation } from '../suites/actions/invocation.js';
 import { restoreState } from '../suites/actions/restore-ledger.js';
@@ -305,6 +306,19 @@ describe('the effect model, on a small arena', () => {
       post('setStatus', [cs, u1], { name: 'Lunch', type: 'away', note: '', returnTime: -1 }),
     ];
     expect(names(independentLanes(arena, smallState(), plan))).toEqual([['pause a1', 'queueLogin q2', 'agentLogout a1'], ['dndDisable e2'], ['setStatus u1']]);
+  });
+
+  test("an action's reach: what it names and the listings of what it acts on, not the rest of the arena", () => {
+    const state = smallState();
+    const reachOf = (invocation: ActionInvocation) => actionReach(state, invocation, predict(arena, state, invocation), scopeOf(arena, state, invocation)).sort();
+    // A pause on a1 under its queue shows in its extension's agents too (and the queues list the queue it is posted
+    // under); the other queue's and extension's agents, the extensions and the status stay fresh.
+    expect(reachOf(post('pause', [cs, q1, { id: 'a1' }]))).toEqual(['/coreServers/c1/extensions/e1/agents', '/coreServers/c1/queues', '/coreServers/c1/queues/q1/agents']);
+    // A login creates in the queue's and the extension's agents, and reads the extensions for the name.
+    expect(reachOf(post('queueLogin', [cs, q2], { extension: '102' }))).toEqual([
+      '/coreServers/c1/extensions', '/coreServers/c1/extensions/e2/agents', '/coreServers/c1/queues', '/coreServers/c1/queues/q2/agents',
+    ]);
+    expect(reachOf(post('setStatus', [cs, u1], { name: 'Lunch', type: 'away', note: '', returnTime: -1 }))).toEqual(['/coreServers/c1/users', '/coreServers/c1/users/u1/status']);
   });
 
   test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {
