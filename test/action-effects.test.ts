@@ -14,8 +14,7 @@ import type { ActionNode, InstanceNode, InstanceRef, ResourceModel } from '../co
 import { buildArena, type Arena } from '../suites/actions/arena.js';
 import { cloneState, type ArenaState, type Item } from '../suites/actions/arena-state.js';
 import { expectedAfter } from '../suites/actions/expected-outcome.js';
-import { predict, scopeOf, type Prediction } from '../suites/actions/prediction.js';
-import { actionReach } from '../suites/actions/action-case.js';
+import { actionReach, predict, scopeOf, type Prediction } from '../suites/actions/prediction.js';
 import { compareStates, resourceLookup } from '../suites/actions/state-comparison.js';
 import type { ActionInvocation } from '../suites/actions/invocation.js';
 import { restoreState } from '../suites/actions/restore-ledger.js';

@@ -12,12 +12,12 @@ import { requireAnswer } from '../check.js';
 import { inOrder } from '../in-order.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
-import { changedPaths, type ArenaState, type Observation } from './arena-state.js';
+import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
 import { conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
-import { predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
+import { actionReach, predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
 import { compareStates, type Difference } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
@@ -153,30 +153,6 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const differences = compareStates(arena, outcome.state, after.state, outcome, session.lookup);
   const movedOnItsOwn = stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup);
   return { invocation, prediction, exchange, scope, before, after, outcome, differences, movedOnItsOwn, ...(options.readTargets && exchange.status === 204 ? { earlyTargetReads } : {}) };
-}
-
-/**
- * The paths an action may change on a conformant server, as `state` knows the arena: its own scope (`own`: what
- * its body references, conditions and effects name), every collection that lists an instance it is posted on or
- * under, writes or removes, the collections it creates in, and everything under those instances' own paths (their
- * sub-resources and collections; under the core server only when it is posted on the core server itself). The
- * session keeps its reads of every other path fresh across the action, so the next case need not read them again.
- * A fault that changes something further still shows: every case reads its whole scope after its action.
- */
-export function actionReach(state: ArenaState, invocation: ActionInvocation, prediction: Prediction, own: Scope): string[] {
-  // Everything is under the core server: an action under it reaches only what the rest names.
-  const ids = new Set(invocation.refs.slice(invocation.refs.length > 1 ? 1 : 0).map((ref) => ref.id));
-  const target = (ref: OwnerRef) => (ref.kind === 'instance' ? ids.add(ref.id) : undefined);
-  target(prediction.owner);
-  prediction.sets.forEach((set) => target(set.target));
-  prediction.removes.forEach((remove) => ids.add(remove.id));
-  const under = (path: string) => path.split('/').some((segment) => ids.has(segment));
-  const reach = new Set<string>([...own.collections, ...own.singletons].map((read) => read.path));
-  for (const [path, members] of state.collections) if (under(path) || [...ids].some((id) => members.has(id))) reach.add(path);
-  for (const path of state.singletons.keys()) if (under(path)) reach.add(path);
-  prediction.sets.forEach((set) => set.target.kind === 'singleton' && reach.add(set.target.singleton.path));
-  prediction.creates.forEach((create) => create.collections.forEach((collection) => reach.add(collection.path)));
-  return [...reach];
 }
 
 /**

@@ -14,6 +14,7 @@ import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
 import { resourceLookup, type ResourceLookup } from './state-comparison.js';
 import { sendAction, type ActionInvocation } from './invocation.js';
+import { actionReach, predict, scopeOf } from './prediction.js';
 import { RestoreLedger, restoreState, type RestoreOutcome } from './restore-ledger.js';
 
 // One ledger per run: the checks of a run share it, so the originals are those from before the run's first
@@ -170,7 +171,9 @@ export class ActionSession {
    * look at the scope, if there is one.
    */
   async restore(scope: Scope, original: ArenaState, now?: ArenaState): Promise<RestoreOutcome> {
-    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i) };
+    // A restoring action makes stale only what it may change, like a case's: the next case reuses the rest.
+    const reach = (i: ActionInvocation) => actionReach(this.current, i, predict(this.arena, this.current, i), scopeOf(this.arena, this.current, i));
+    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i, reach(i)) };
     return restoreState(driver, scope, original, { known: this.current, now });
   }
 
