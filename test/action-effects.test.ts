@@ -14,10 +14,11 @@ import type { ActionNode, InstanceNode, InstanceRef, ResourceModel } from '../co
 import { buildArena, type Arena } from '../suites/actions/arena.js';
 import { cloneState, type ArenaState, type Item } from '../suites/actions/arena-state.js';
 import { expectedAfter } from '../suites/actions/expected-outcome.js';
-import { predict, type Prediction } from '../suites/actions/prediction.js';
+import { actionReach, predict, scopeOf, type Prediction } from '../suites/actions/prediction.js';
 import { compareStates, resourceLookup } from '../suites/actions/state-comparison.js';
 import type { ActionInvocation } from '../suites/actions/invocation.js';
 import { restoreState } from '../suites/actions/restore-ledger.js';
+import { independentLanes } from '../suites/actions/restore-planner.js';
 import type { Discovery } from '../suites/discovery.js';
 
 // ------------------------------------------------------------------------------------------ the language
@@ -250,6 +251,73 @@ describe('the effect model, on a small arena', () => {
       };
       expect(expectedAfter(before, prediction, after).createdIds, order.join(', ')).toEqual(['s-out', 's-in']);
     }
+  });
+
+  test('a restore round sends steps on different owners together, and the steps on one owner in their planned order', async () => {
+    const original = smallState();
+    let server = cloneState(original);
+    server.collections.get('/coreServers/c1/extensions')!.get('e1')!.dnd = true;
+    server.singletons.get('/coreServers/c1/users/u1/status')!.note = 'changed';
+    // a1 (paused, penalty 1) unpaused with penalty 5: two writes on one agent; a2's penalty on another.
+    for (const path of ['/coreServers/c1/queues/q1/agents', '/coreServers/c1/extensions/e1/agents']) Object.assign(server.collections.get(path)!.get('a1')!, { paused: false, penalty: 5 });
+    for (const path of ['/coreServers/c1/queues/q1/agents', '/coreServers/c1/extensions/e2/agents']) server.collections.get(path)!.get('a2')!.penalty = 3;
+    const events: string[] = [];
+    const driver = {
+      arena,
+      observe: async () => cloneState(server),
+      act: async (invocation: ActionInvocation) => {
+        const step = `${invocation.action.definition.name} ${invocation.refs.at(-1)!.id}`;
+        events.push(`start ${step}`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        events.push(`end ${step}`);
+        const prediction = predict(arena, server, invocation);
+        const next = cloneState(server);
+        for (const set of prediction.sets) {
+          const values = Object.fromEntries(Object.entries(set.values).map(([k, v]) => [k, v.value]));
+          if (set.target.kind === 'singleton') Object.assign(next.singletons.get(set.target.singleton.path)!, values);
+          else for (const members of next.collections.values()) if (members.has(set.target.id)) Object.assign(members.get(set.target.id)!, values);
+        }
+        server = next;
+        return { status: prediction.status } as never;
+      },
+    };
+    const outcome = await restoreState(driver, { collections: arena.collections, singletons: arena.singletons }, original);
+    expect(outcome.notRestored).toEqual([]);
+    expect(server).toEqual(original);
+    const starts = events.filter((event) => event.startsWith('start')).map((event) => event.slice('start '.length));
+    expect([...starts].sort()).toEqual(['dndDisable e1', 'pause a1', 'penalty a1', 'penalty a2', 'setStatus u1']);
+    // Before any step ended, one step of each owner was in flight (a1's first only).
+    const firstEnd = events.findIndex((event) => event.startsWith('end'));
+    expect(events.slice(0, firstEnd).sort()).toEqual(['start dndDisable e1', 'start pause a1', 'start penalty a2', 'start setStatus u1']);
+    // a1's second write waited for its first, in the planned order.
+    expect(events.indexOf('start penalty a1')).toBeGreaterThan(events.indexOf('end pause a1'));
+    // One round: everything was sent before the one look that found nothing left.
+    expect(outcome.exchanges).toHaveLength(5);
+  });
+
+  test('the lanes of a round: steps that share an instance or change the members of one collection stay together, in order', () => {
+    const names = (lanes: ActionInvocation[][]) => lanes.map((lane) => lane.map((step) => `${step.action.definition.name} ${step.refs.at(-1)!.id}`));
+    const plan = [
+      post('pause', [cs, q1, { id: 'a1' }]),
+      post('dndDisable', [cs, e2]),
+      post('queueLogin', [cs, q2], { extension: '101' }), // creates in q2's and e1's agents
+      post('agentLogout', [cs, q1, { id: 'a1' }]), // a1 again, and e1's agents again
+      post('setStatus', [cs, u1], { name: 'Lunch', type: 'away', note: '', returnTime: -1 }),
+    ];
+    expect(names(independentLanes(arena, smallState(), plan))).toEqual([['pause a1', 'queueLogin q2', 'agentLogout a1'], ['dndDisable e2'], ['setStatus u1']]);
+  });
+
+  test("an action's reach: what it names and the listings of what it acts on, not the rest of the arena", () => {
+    const state = smallState();
+    const reachOf = (invocation: ActionInvocation) => actionReach(state, invocation, predict(arena, state, invocation), scopeOf(arena, state, invocation)).sort();
+    // A pause on a1 under its queue shows in its extension's agents too (and the queues list the queue it is posted
+    // under); the other queue's and extension's agents, the extensions and the status stay fresh.
+    expect(reachOf(post('pause', [cs, q1, { id: 'a1' }]))).toEqual(['/coreServers/c1/extensions/e1/agents', '/coreServers/c1/queues', '/coreServers/c1/queues/q1/agents']);
+    // A login creates in the queue's and the extension's agents, and reads the extensions for the name.
+    expect(reachOf(post('queueLogin', [cs, q2], { extension: '102' }))).toEqual([
+      '/coreServers/c1/extensions', '/coreServers/c1/extensions/e2/agents', '/coreServers/c1/queues', '/coreServers/c1/queues/q2/agents',
+    ]);
+    expect(reachOf(post('setStatus', [cs, u1], { name: 'Lunch', type: 'away', note: '', returnTime: -1 }))).toEqual(['/coreServers/c1/users', '/coreServers/c1/users/u1/status']);
   });
 
   test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {

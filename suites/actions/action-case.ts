@@ -1,7 +1,8 @@
 /**
  * One action case, as ACT-EFFECT, ACT-ADDRESSING, ACT-IDENTITY and ACT-ISOLATION run it: choose an invocation
  * from a draft, look at what it may change, post it, look again, and work out what the contract's effect
- * predicts against what the target shows. The case is undone afterwards ({@link restoreCase}).
+ * predicts against what the target shows. The cases of a property are undone together when it ends
+ * (`cases-to-undo.ts`); a provisioning case right away ({@link restoreCase}).
  */
 import fc from 'fast-check';
 import { buildPath, instanceSegments, type ActionNode, type AddressingForm, type InstanceRef, type PathNodeBase } from '../../contracts/resource-model.js';
@@ -11,12 +12,12 @@ import { requireAnswer } from '../check.js';
 import { inOrder } from '../in-order.js';
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type ArenaCollection, type Scope } from './arena.js';
-import { changedPaths, mergeStates, type Observation } from './arena-state.js';
+import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
 import { conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
-import { predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
+import { actionReach, predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
 import { compareStates, type Difference } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
@@ -91,9 +92,9 @@ export interface CaseSkipped {
 /** Options of {@link runCase}. */
 export interface CaseOptions extends Omit<ChoiceOptions, 'created'> {
   /**
-   * More to compare, e.g. the whole arena (isolation). It is read after the action; before it, the session's
-   * latest look stands for it: every case ends with a fresh look at all it read, so that look is as recent as
-   * the end of the previous case (and churn never moves what is compared).
+   * More to compare, e.g. the whole arena (isolation). It is read after the action; before it, what the previous
+   * case read after its action stands for it (every case ends with a fresh look at all it read), and what it did
+   * not read is read with the case's own scope.
    */
   extraScope?: (invocation: ActionInvocation) => Scope;
   /** The action a call placed by this case is for, when not the case's own (a call placed for a transfer). */
@@ -130,19 +131,18 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const invocation = chosen.invocation;
   const own = scopeOf(arena, session.current, invocation);
   const scope = joinScopes(own, options.extraScope?.(invocation) ?? { collections: [], singletons: [] });
-  const known = session.known(scope);
-  const fresh = await session.lookBefore(own);
-  const before: Observation = { state: mergeStates(known.state, fresh.state), exchanges: new Map([...known.exchanges, ...fresh.exchanges]), unreadable: fresh.unreadable };
+  const before = await session.lookBefore(scope);
   const prediction = predict(arena, before.state, invocation);
   if (!(options.statuses ?? [204]).includes(prediction.status)) return { skipped: `the state moved before the action: now ${prediction.reason}` };
   const overBudget = takeCall(session.context, invocation.action, prediction.status, options.callFor);
   if (overBudget) return { skipped: overBudget };
-  let exchange = requireAnswer(await session.act(invocation));
+  const reach = actionReach(session.current, invocation, prediction, own);
+  let exchange = requireAnswer(await session.act(invocation, reach));
   // Only an action that succeeded has targets to read (the judges read them only then).
   const early = (status: number) => (options.readTargets && status === 204 ? plannedTargetReads({ invocation, prediction, scope, before }) : []);
   let [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)) {
-    exchange = requireAnswer(await session.act(invocation));
+    exchange = requireAnswer(await session.act(invocation, reach));
     [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   }
   const outcome = expectedAfter(before.state, prediction, after.state);
@@ -160,12 +160,21 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
  * a change) to what it was before. Lines that could not be restored.
  */
 export async function restoreCase(session: ActionSession, run: CaseRun): Promise<string[]> {
-  if (run.exchange.status !== 204 && run.differences.length === 0) return [];
+  const scope = caseRestoreScope(session, run);
+  if (!scope) return [];
+  return (await session.restore(scope, run.before.state, run.after.state)).notRestored;
+}
+
+/**
+ * What undoing a case brings back: the action's own scope, and wherever the comparison found a change. Undefined
+ * when the case changed nothing (the action was refused and nothing differs).
+ */
+export function caseRestoreScope(session: ActionSession, run: CaseRun): Scope | undefined {
+  if (run.exchange.status !== 204 && run.differences.length === 0) return undefined;
   // Every path the action changed is read again after restoring, so the session's latest look stays true.
   const changed = new Set([...run.differences.map((d) => d.path), ...changedPaths(run.before.state, run.after.state)]);
   const own = scopeOf(session.arena, run.before.state, run.invocation);
-  const scope = joinScopes(own, { collections: run.scope.collections.filter((c) => changed.has(c.path)), singletons: run.scope.singletons.filter((s) => changed.has(s.path)) });
-  return (await session.restore(scope, run.before.state, run.after.state)).notRestored;
+  return joinScopes(own, { collections: run.scope.collections.filter((c) => changed.has(c.path)), singletons: run.scope.singletons.filter((s) => changed.has(s.path)) });
 }
 
 /** The all-UUID forms and, where the path allows names, the all-name forms of `refs` on `node`. */

@@ -1,13 +1,15 @@
 /**
  * The property every one-action rule runs, per action name: draw a case, provision what the action needs,
- * run it, judge it with the rule's own judge, and undo it, whatever happened.
+ * run it, and judge it with the rule's own judge; the property's cases are undone together when it ends,
+ * whatever happened.
  */
 import type fc from 'fast-check';
 import type { ActionNode } from '../../contracts/resource-model.js';
 import type { FindingInput } from '../finding.js';
-import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction, restoreCase, runCase, type CaseOptions, type CaseRun } from './action-case.js';
+import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction, runCase, type CaseOptions, type CaseRun } from './action-case.js';
 import type { CaseDraft } from './candidates.js';
 import { CaseTally } from './case-findings.js';
+import { CasesToUndo } from './cases-to-undo.js';
 import type { ActionSession } from './session.js';
 
 /** What one rule does with each case. */
@@ -29,7 +31,11 @@ export interface ActionPropertyOptions extends CaseOptions {
   judge(run: CaseRun): Promise<FindingInput | undefined>;
 }
 
-/** Runs the property for every action of the contract; returns what ran and what was skipped. */
+/**
+ * Runs the property for every action of the contract; returns what ran and what was skipped. The cases of one
+ * action run one after another and are undone together when its property ends, however it ends (see
+ * {@link CasesToUndo}).
+ */
 export async function runActionProperties(session: ActionSession, options: ActionPropertyOptions): Promise<CaseTally> {
   const { context } = session;
   const tally = new CaseTally();
@@ -37,23 +43,45 @@ export async function runActionProperties(session: ActionSession, options: Actio
     const { variants, left } = exercisableVariants(context.model.actions, all);
     left.forEach((line) => tally.skip(name, line));
     if (variants.length === 0) continue;
-    await context.property(`${options.name}-${name}`, draftsFor(context.model.actions, variants, options.pick, options.distinctiveValues), async (draft) => {
-      const action: ActionNode = variants[draft.variant];
-      if (action.effects.onlyOnCreated) {
-        const problem = await provisionOwner(session, action, draft.provision);
-        if (problem) return void tally.skip(name, problem);
-      }
-      const run = await runCase(session, variants, draft, options);
-      if ('skipped' in run) return void tally.skip(name, run.skipped);
-      tally.count(name);
-      try {
-        return await options.judge(run);
-      } finally {
-        for (const line of await restoreCase(session, run)) session.noteOnce(`not restored after a case: ${line}`);
-      }
-    }, { maxRuns: options.maxRuns, examples: options.examples?.(variants) });
+    const undo = new CasesToUndo(session, name);
+    try {
+      await context.property(
+        `${options.name}-${name}`,
+        draftsFor(context.model.actions, variants, options.pick, options.distinctiveValues),
+        async (draft) => {
+          let failed = true; // an error is a failure too
+          try {
+            const found = await runAndJudge(session, { name, variants, draft, options, tally, undo });
+            failed = found !== undefined;
+            return found;
+          } finally {
+            await undo.caseEnded(failed);
+          }
+        },
+        { maxRuns: options.maxRuns, examples: options.examples?.(variants) },
+      );
+    } finally {
+      await undo.undo();
+    }
   }
   return tally;
+}
+
+/** One case of a property: provision what it needs, run it, hand what it changed to `undo`, and judge it. */
+async function runAndJudge(
+  session: ActionSession,
+  { name, variants, draft, options, tally, undo }: { name: string; variants: ActionNode[]; draft: CaseDraft & { provision?: CaseDraft }; options: ActionPropertyOptions; tally: CaseTally; undo: CasesToUndo },
+): Promise<FindingInput | undefined> {
+  const action: ActionNode = variants[draft.variant];
+  if (action.effects.onlyOnCreated) {
+    const problem = await provisionOwner(session, action, draft.provision);
+    if (problem) return void tally.skip(name, problem);
+  }
+  const run = await runCase(session, variants, draft, options);
+  if ('skipped' in run) return void tally.skip(name, run.skipped);
+  tally.count(name);
+  undo.add(run);
+  return options.judge(run);
 }
 
 function draftsFor(actions: readonly ActionNode[], variants: ActionNode[], pick?: fc.Arbitrary<number>, distinctive?: boolean) {

@@ -281,3 +281,27 @@ export function refOfItem(resource: ResourceType, item: Item): InstanceRef {
   if (resource.nameProperty && typeof item[resource.nameProperty] === 'string') ref.name = item[resource.nameProperty] as string;
   return ref;
 }
+
+/**
+ * The paths an action may change on a conformant server, as `state` knows the arena: its own scope (`own`: what
+ * its body references, conditions and effects name), every collection that lists an instance it is posted on or
+ * under, writes or removes, the collections it creates in, and everything under those instances' own paths (their
+ * sub-resources and collections; under the core server only when it is posted on the core server itself). The
+ * session keeps its reads of every other path fresh across the action, so the next case need not read them again.
+ * A fault that changes something further still shows: every case reads its whole scope after its action.
+ */
+export function actionReach(state: ArenaState, invocation: ActionInvocation, prediction: Prediction, own: Scope): string[] {
+  // Everything is under the core server: an action under it reaches only what the rest names.
+  const ids = new Set(invocation.refs.slice(invocation.refs.length > 1 ? 1 : 0).map((ref) => ref.id));
+  const target = (ref: OwnerRef) => (ref.kind === 'instance' ? ids.add(ref.id) : undefined);
+  target(prediction.owner);
+  prediction.sets.forEach((set) => target(set.target));
+  prediction.removes.forEach((remove) => ids.add(remove.id));
+  const under = (path: string) => path.split('/').some((segment) => ids.has(segment));
+  const reach = new Set<string>([...own.collections, ...own.singletons].map((read) => read.path));
+  for (const [path, members] of state.collections) if (under(path) || [...ids].some((id) => members.has(id))) reach.add(path);
+  for (const path of state.singletons.keys()) if (under(path)) reach.add(path);
+  prediction.sets.forEach((set) => set.target.kind === 'singleton' && reach.add(set.target.singleton.path));
+  prediction.creates.forEach((create) => create.collections.forEach((collection) => reach.add(collection.path)));
+  return [...reach];
+}

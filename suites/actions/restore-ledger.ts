@@ -2,13 +2,14 @@
  * The restore ledger: what the actions family found before it changed anything, and how it puts it back. The
  * ledger keeps the first state it saw of every collection and sub-resource an action could change; restoring
  * compares that with the target now and sends what the restore planner (`restore-planner.ts`) plans from the
- * contract's own effects, looking again after each round.
+ * contract's own effects, looking again after each round. The steps of a round that touch nothing in common are
+ * sent at once (the client bounds what is in flight): a restore of several undone cases is one round trip.
  */
 import type { Exchange } from '../target-client.js';
 import { joinScopes, type Arena, type ArenaCollection, type ArenaSingleton, type Scope } from './arena.js';
 import { overlaidStates, type ArenaState, type Item } from './arena-state.js';
 import type { ActionInvocation } from './invocation.js';
-import { planRound, remainingDifferences } from './restore-planner.js';
+import { independentLanes, planRound, remainingDifferences } from './restore-planner.js';
 
 // The sequences plan one undo step at a time; they take it from here, with the ledger.
 
@@ -104,10 +105,34 @@ export async function restoreState(
   // The round planned on the last look: when it plans nothing the restore is over, and it says what still differs.
   let lastRound = planRound(driver.arena, full, original, current);
   for (let round = 0; round < (options.rounds ?? 3) && lastRound.plan.length > 0; round += 1) {
-    for (const step of lastRound.plan) exchanges.push(await driver.act(step));
+    exchanges.push(...(await sendRound(driver, current, lastRound.plan)));
     look = await driver.observe(full);
     current = around(look);
     lastRound = planRound(driver.arena, full, original, current);
   }
   return { exchanges, notRestored: remainingDifferences(lastRound), look };
+}
+
+/**
+ * Sends the steps of one round (planned on `current`): each lane of {@link independentLanes} one step after another
+ * in its planned order, the lanes at once. The exchanges come in the planned order. After a step that threw, no lane
+ * starts another step; the first error is thrown once every lane has stopped (none is left sending unawaited).
+ */
+async function sendRound(driver: RestoreDriver, current: ArenaState, plan: ActionInvocation[]): Promise<Exchange[]> {
+  const sent = new Map<ActionInvocation, Exchange>();
+  let stopped = false;
+  const lanes = independentLanes(driver.arena, current, plan).map(async (lane) => {
+    for (const step of lane) {
+      if (stopped) return;
+      try {
+        sent.set(step, await driver.act(step));
+      } catch (error) {
+        stopped = true;
+        throw error;
+      }
+    }
+  });
+  const failure = (await Promise.allSettled(lanes)).find((result): result is PromiseRejectedResult => result.status === 'rejected');
+  if (failure) throw failure.reason;
+  return plan.map((step) => sent.get(step)!);
 }

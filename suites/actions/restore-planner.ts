@@ -11,8 +11,8 @@
 import { instanceSegments, type ActionNode, type InstanceRef, type ResourceType } from '../../contracts/resource-model.js';
 import { sameCanonicalJson } from '../compare.js';
 import type { Arena, ArenaCollection, ArenaSingleton, Scope } from './arena.js';
-import { listingIndex, type ArenaState, type Item } from './arena-state.js';
-import { predict, refOfItem } from './prediction.js';
+import { listingIndex, listingsOf, type ArenaState, type Item } from './arena-state.js';
+import { predict, refOfItem, type OwnerRef } from './prediction.js';
 import { comparedProperties } from './state-comparison.js';
 import { uuidForms, type ActionInvocation } from './invocation.js';
 
@@ -302,3 +302,46 @@ export function remainingDifferences(round: { plan: ActionInvocation[]; stuck: s
   return [...stuck, ...plan.map((step) => `${step.action.definition.name} on ${step.refs.map((r) => r.name ?? r.id).join('/')} is still needed`)];
 }
 
+
+// ---------------------------------------------------------------------------------------------- sending
+
+/** What a step touches: the instances and sub-resources it acts on, and the collections whose members it changes. */
+function touchedBy(arena: Arena, current: ArenaState, step: ActionInvocation): string[] {
+  const prediction = predict(arena, current, step);
+  const target = (ref: OwnerRef) => (ref.kind === 'instance' ? `instance ${ref.id}` : `sub-resource ${ref.singleton.path}`);
+  const keys = [target(prediction.owner), ...prediction.sets.map((set) => target(set.target))];
+  for (const remove of prediction.removes) {
+    keys.push(`instance ${remove.id}`);
+    for (const path of remove.from?.map((c) => c.path) ?? listingsOf(current, remove.id)) keys.push(`members ${path}`);
+  }
+  for (const create of prediction.creates) for (const collection of create.collections) keys.push(`members ${collection.path}`);
+  return keys;
+}
+
+/**
+ * A round's steps in lanes that a conformant server lets run at once: steps that touch a common instance or
+ * sub-resource, or change the members of a common collection, share a lane in their planned order (a removal
+ * stays before the creation that takes its place in the same collection, two writes on one agent stay in order);
+ * any two steps in different lanes touch nothing in common. Lanes come in the order of their first step.
+ */
+export function independentLanes(arena: Arena, current: ArenaState, plan: readonly ActionInvocation[]): ActionInvocation[][] {
+  // Union-find over the steps: a step joins the lane of every earlier step that touched one of its keys.
+  const parent = plan.map((_, index) => index);
+  const root = (index: number): number => (parent[index] === index ? index : (parent[index] = root(parent[index])));
+  const firstWith = new Map<string, number>();
+  plan.forEach((step, index) => {
+    for (const key of touchedBy(arena, current, step)) {
+      const earlier = firstWith.get(key);
+      if (earlier === undefined) {
+        firstWith.set(key, index);
+        continue;
+      }
+      // The lane is known by its first step (the smaller index), so lanes keep the order of their first steps.
+      const [a, b] = [root(earlier), root(index)];
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b);
+    }
+  });
+  const lanes = new Map<number, ActionInvocation[]>();
+  plan.forEach((step, index) => lanes.set(root(index), [...(lanes.get(root(index)) ?? []), step]));
+  return [...lanes.values()];
+}

@@ -15,6 +15,7 @@ import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
 import { resourceLookup, type ResourceLookup } from './state-comparison.js';
 import { sendAction, type ActionInvocation } from './invocation.js';
+import { actionReach, predict, scopeOf } from './prediction.js';
 import { RestoreLedger, restoreState, type RestoreOutcome } from './restore-ledger.js';
 
 // One ledger per run: the checks of a run share it, so the originals are those from before the run's first
@@ -28,8 +29,9 @@ const sessionsUnderWay = new ScopedState('action sessions under way', () => new 
 const LAST_LOOK_FRESH_MS = 10_000;
 
 /**
- * How old a look within a check may be to stand for the look before the next action, ms: the end of the previous
- * case, a round trip or two ago on a network, not a look from before a pause in the run.
+ * How old a look within a check may be to stand for the look before the next action, ms: the look after the
+ * previous case's action (or after its undo), a round trip or two ago on a network, not a look from before a
+ * pause in the run.
  */
 const CASE_LOOK_FRESH_MS = 2_000;
 
@@ -59,6 +61,10 @@ export class ActionSession {
   private readonly lastReads = new Map<string, Exchange>();
   /** When each path's latest read started, and how many actions had been sent by then. */
   private readonly readsStarted = new Map<string, { at: number; actionsSent: number }>();
+  /** Per path, the count of actions sent by the latest one that may have changed it (see {@link act}'s `reach`). */
+  private readonly changedAt = new Map<string, number>();
+  /** The count of actions sent by the latest one whose reach is not known: it may have changed any path. */
+  private anyChangeAt = 0;
   private readonly noted = new Set<string>();
 
   constructor(context: CheckContext, arena: Arena, ledger: RestoreLedger, initial: ArenaState) {
@@ -85,23 +91,41 @@ export class ActionSession {
   }
 
   /**
-   * The latest look at `scope` when it stands for a fresh one: every path of it was read after the session's last
-   * action, a moment ago, and answered (the previous case ended with that look: reading again would show the
-   * same, a round trip later). Else undefined.
+   * The latest look at `scope` when it stands for a fresh one: every path of it was read after the last action that
+   * may have changed it, a moment ago, and answered (the previous case ended with that look, after its action or
+   * its undo: reading again would show the same, a round trip later). Else undefined.
    */
   freshLook(scope: Scope): Observation | undefined {
-    const now = Date.now();
-    const reads = [...scope.collections, ...scope.singletons];
-    const fresh = reads.every((read) => {
-      const started = this.readsStarted.get(read.path);
-      return started !== undefined && started.actionsSent === this.actionsSent && now - started.at <= CASE_LOOK_FRESH_MS && this.lastReads.get(read.path)?.status === 200;
-    });
-    return fresh ? this.known(scope) : undefined;
+    return this.unread(scope).length === 0 ? this.known(scope) : undefined;
   }
 
-  /** The look before an action: {@link freshLook}, else a new one. */
+  /**
+   * The look before an action, fresh for all of `scope`: the paths read since the last action that may have
+   * changed them (a moment ago: an earlier case ended with that look) are taken as read, the others are read now.
+   * A path an action may have changed without the checker reading it since is always read again: the cases of a
+   * property are not undone one by one, so what an action did outside what its case read stays (a pause through
+   * an extension shows in the agent's queues too).
+   */
   async lookBefore(scope: Scope): Promise<Observation> {
-    return this.freshLook(scope) ?? this.observe(scope);
+    const unread = new Set(this.unread(scope));
+    if (unread.size === 0) return this.known(scope);
+    const part = (wanted: boolean): Scope => ({ collections: scope.collections.filter((c) => unread.has(c.path) === wanted), singletons: scope.singletons.filter((s) => unread.has(s.path) === wanted) });
+    const fresh = this.known(part(false));
+    const read = await this.observe(part(true));
+    return { state: mergeStates(fresh.state, read.state), exchanges: new Map([...fresh.exchanges, ...read.exchanges]), unreadable: read.unreadable };
+  }
+
+  /** The paths of `scope` not read (with an answer) after the last action that may have changed them, a moment ago. */
+  private unread(scope: Scope): string[] {
+    const now = Date.now();
+    return [...scope.collections, ...scope.singletons]
+      .map((read) => read.path)
+      .filter((path) => {
+        const started = this.readsStarted.get(path);
+        const changed = Math.max(this.anyChangeAt, this.changedAt.get(path) ?? 0);
+        const fresh = started !== undefined && started.actionsSent >= changed && now - started.at <= CASE_LOOK_FRESH_MS;
+        return !fresh || this.lastReads.get(path)?.status !== 200;
+      });
   }
 
   /** The latest look at `scope` (without reading): the state the session knows, and the reads it came from. */
@@ -119,13 +143,24 @@ export class ActionSession {
     return { state, exchanges, unreadable: [] };
   }
 
-  /** Posts an action. After one that can change membership, the run's cached discovery is stale. */
-  async act(invocation: ActionInvocation): Promise<Exchange> {
+  /**
+   * Posts an action. After one that can change membership, the run's cached discovery is stale. `reach`: the paths
+   * it may change (see `actionReach`); the session's reads of every other path stay fresh. Without it, every read
+   * is stale after the action. An action that got no answer may have been carried out: it counts all the same.
+   */
+  async act(invocation: ActionInvocation, reach?: readonly string[]): Promise<Exchange> {
     this.context.scope.interruption.throwIfInterrupted();
-    const exchange = await sendAction(this.context.client, invocation);
-    this.actionsSent += 1;
-    if (mayHaveChangedMembership(invocation, exchange)) this.context.invalidateDiscovery();
-    return exchange;
+    let exchange: Exchange | undefined;
+    try {
+      exchange = await sendAction(this.context.client, invocation);
+      return exchange;
+    } finally {
+      this.actionsSent += 1;
+      if (reach) for (const path of reach) this.changedAt.set(path, this.actionsSent);
+      else this.anyChangeAt = this.actionsSent;
+      // One that got no answer may have been carried out too.
+      if (!exchange || mayHaveChangedMembership(invocation, exchange)) this.context.invalidateDiscovery();
+    }
   }
 
   /** Keeps the reads of an observation made outside the session. */
@@ -145,9 +180,14 @@ export class ActionSession {
     this.created.set(id, collections);
   }
 
-  /** Puts `scope` back as `original` shows it (one case's restore); `now` is a fresh look at the scope, if there is one. */
+  /**
+   * Puts `scope` back as `original` shows it (the undo of a property's cases, or of one case); `now` is a fresh
+   * look at the scope, if there is one.
+   */
   async restore(scope: Scope, original: ArenaState, now?: ArenaState): Promise<RestoreOutcome> {
-    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i) };
+    // A restoring action makes stale only what it may change, like a case's: the next case reuses the rest.
+    const reach = (i: ActionInvocation) => actionReach(this.current, i, predict(this.arena, this.current, i), scopeOf(this.arena, this.current, i));
+    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i, reach(i)) };
     return restoreState(driver, scope, original, { known: this.current, now });
   }
 
@@ -158,6 +198,7 @@ export class ActionSession {
       observe: async (s: Scope) => (await observe(this.context.client, s)).state,
       act: async (i: ActionInvocation) => {
         this.actionsSent += 1;
+        this.anyChangeAt = this.actionsSent;
         const exchange = await sendAction(this.context.client, i);
         if (mayHaveChangedMembership(i, exchange)) this.context.invalidateDiscovery();
         return exchange;
