@@ -8,32 +8,27 @@ import { RequestSlots } from '../suites/target-client.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
 
+/** A rule's work in its turn: it notes when it starts and ends, a tick apart. */
+async function inTurn(turns: WriterTurns, id: string, ran: string[]): Promise<void> {
+  await turns.take(id);
+  ran.push(`${id} start`);
+  await tick();
+  ran.push(`${id} end`);
+  turns.release(id);
+}
+
 describe('WriterTurns', () => {
   test('turns go in the given order, whatever order the rules ask in', async () => {
     const turns = new WriterTurns([['A'], ['B'], ['C']]);
     const ran: string[] = [];
-    const work = async (id: string) => {
-      await turns.take(id);
-      ran.push(`${id} start`);
-      await tick();
-      ran.push(`${id} end`);
-      turns.release(id);
-    };
-    await Promise.all([work('C'), work('B'), work('A')]);
+    await Promise.all(['C', 'B', 'A'].map((id) => inTurn(turns, id, ran)));
     expect(ran).toEqual(['A start', 'A end', 'B start', 'B end', 'C start', 'C end']);
   });
 
   test('rules that share a turn run together, after the turns before theirs and before those after', async () => {
     const turns = new WriterTurns([['A'], ['B1', 'B2'], ['C']]);
     const ran: string[] = [];
-    const work = async (id: string) => {
-      await turns.take(id);
-      ran.push(`${id} start`);
-      await tick();
-      ran.push(`${id} end`);
-      turns.release(id);
-    };
-    await Promise.all([work('C'), work('B2'), work('B1'), work('A')]);
+    await Promise.all(['C', 'B2', 'B1', 'A'].map((id) => inTurn(turns, id, ran)));
     expect(ran.slice(0, 2)).toEqual(['A start', 'A end']);
     expect(ran.slice(2, 4).sort()).toEqual(['B1 start', 'B2 start']);
     expect(ran.slice(4, 6).sort()).toEqual(['B1 end', 'B2 end']);
