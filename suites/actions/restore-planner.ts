@@ -302,7 +302,6 @@ export function remainingDifferences(round: { plan: ActionInvocation[]; stuck: s
   return [...stuck, ...plan.map((step) => `${step.action.definition.name} on ${step.refs.map((r) => r.name ?? r.id).join('/')} is still needed`)];
 }
 
-
 // ---------------------------------------------------------------------------------------------- sending
 
 /** What a step touches: the instances and sub-resources it acts on, and the collections whose members it changes. */
