@@ -1,8 +1,9 @@
 /**
  * Model-based sequences of actions (fast-check commands): the model is the arena's state as the contract's
  * effects predict it, starting from a look at the target; each command posts one action chosen on the model,
- * and the target must answer the predicted status and then read exactly as the model says, over the whole
- * (small) arena. A failure is shrunk by fast-check to a shortest sequence, and reported step by step.
+ * and the target must answer the predicted status and then read exactly as the model says: after each step, what
+ * the step may change (its reach; the rest of the small arena is as the last look saw it), and after the last
+ * step, the whole arena. A failure is shrunk by fast-check to a shortest sequence, and reported step by step.
  *
  * Commands choose what they act on among the instances the last steps touched, by preference: a fault that only
  * a sequence shows (a counted pause, a login that inherits the old agent's state) needs the same object twice.
@@ -17,7 +18,7 @@ import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances
 import { unrangedValue } from './body-validation.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
 import { adoptLiveMembership, conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
-import { predict, scopeOf, type Prediction } from './prediction.js';
+import { actionReach, predict, scopeOf, type Prediction } from './prediction.js';
 import { compareStates, describeDifference, type Difference, type ResourceLookup } from './state-comparison.js';
 import { takeCall } from './call-budget.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from './invocation.js';
@@ -113,6 +114,16 @@ function forgetInstance(model: SequenceModel, id: string, after: ArenaState): vo
   for (const members of model.state.collections.values()) members.delete(id);
 }
 
+/**
+ * The model's state with the branch as `after` reads it, for a step left unjudged: live telephony moved the state
+ * around it, so what the target shows is where the model goes on from. Calls stay the model's own: it knows only
+ * those the checker made, and live telephony fills those collections with more.
+ */
+function adoptedLook(state: ArenaState, after: ArenaState, lookup: ResourceLookup): ArenaState {
+  const read: ArenaState = { collections: new Map([...after.collections].filter(([path]) => !lookup.collection(path)?.transient)), singletons: after.singletons };
+  return mergeStates(state, read);
+}
+
 /** Throws the divergence when the arena read after a step is not the one the model expects: a creation unlisted, a read failed, a difference. */
 function requireArenaAsPredicted(real: SequenceReal, prediction: Prediction, outcome: ExpectedOutcome, after: Observation): void {
   const missing = prediction.creates.findIndex((_, index) => outcome.createdIds[index] === undefined);
@@ -126,6 +137,27 @@ function requireArenaAsPredicted(real: SequenceReal, prediction: Prediction, out
   if (differences.length > 0) {
     const paths = [...new Set(differences.map((d) => d.path))];
     throw new SequenceDivergence(real.steps, differences.slice(0, 6).map(describeDifference).join('; '), paths.map((p) => after.exchanges.get(p)!).filter(Boolean));
+  }
+}
+
+/** No effect's claims: what the model holds is compared as it is. */
+const NOTHING_CLAIMED: Pick<ExpectedOutcome, 'focus' | 'focusPaths' | 'claims' | 'open'> = { focus: new Set(), focusPaths: new Set(), claims: new Map(), open: new Set() };
+
+/**
+ * The end of a sequence: the whole branch is read again (each path not read since the last action) and must read
+ * as the model says. Each step read again only what it may change; a change beyond that shows here.
+ */
+export async function requireBranchAsModelled(real: SequenceReal, model: SequenceModel): Promise<void> {
+  if (real.steps.length === 0) return;
+  const end = await real.session.lookAfterAll(real.scope);
+  if (end.unreadable.length > 0) {
+    throw new SequenceDivergence(real.steps, `a read of the whole branch after the last step failed (${end.unreadable[0].path} answered ${end.unreadable[0].status})`, end.unreadable);
+  }
+  const differences = compareStates(real.arena, model.state, end.state, NOTHING_CLAIMED, real.lookup);
+  if (differences.length > 0) {
+    const paths = [...new Set(differences.map((d) => d.path))];
+    const problem = `the whole branch, read again after the last step: ${differences.slice(0, 6).map(describeDifference).join('; ')}`;
+    throw new SequenceDivergence(real.steps, problem, paths.map((p) => end.exchanges.get(p)!).filter(Boolean));
   }
 }
 
@@ -214,29 +246,35 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
     const invocation = this.choose(model, real, kind);
     if (!invocation) return; // nothing to act on in the model's state: the step does nothing
     // What live telephony fills (calls) the model cannot know: it is read just before the action.
-    const live: Scope = { collections: scopeOf(real.arena, model.state, invocation).collections.filter((c) => c.transient), singletons: [] };
+    const own = scopeOf(real.arena, model.state, invocation);
+    const live: Scope = { collections: own.collections.filter((c) => c.transient), singletons: [] };
     const pre = live.collections.length > 0 ? (await real.session.observe(live)).state : undefined;
     const before = pre ? mergeStates(model.state, pre) : model.state;
     let prediction = predict(real.arena, before, invocation);
     // A step that would place a call beyond the rule's part of the budget does nothing, as a step with nothing to act on.
     if (takeCall(real.session.context, invocation.action, prediction.status)) return;
-    let exchange = await real.session.act(invocation);
+    // After the step, what it may change is read again and the rest of the branch is taken as the last look saw
+    // it (a moment ago); the sequence ends with a look at the whole branch, which shows a change beyond the reach.
+    const reach = actionReach(real.session.current, invocation, prediction, own);
+    let exchange = await real.session.act(invocation, reach);
     real.steps.push({ invocation, expected: prediction.status, reason: prediction.reason, exchange });
     model.steps += 1;
 
     const look = joinScopes(real.scope, live);
     real.lookup.add(look);
-    let after = await real.session.observe(look);
+    let after = await real.session.lookBefore(look);
     if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
-      exchange = await real.session.act(invocation);
+      exchange = await real.session.act(invocation, reach);
       real.steps[real.steps.length - 1] = { invocation, expected: prediction.status, reason: prediction.reason, exchange };
-      after = await real.session.observe(look);
+      after = await real.session.lookBefore(look);
     }
     if (stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
       // Live telephony moved the state between the look and the action (a call ended, an agent logged in or out
-      // at its phone: LIVE-API.md §5). Not a divergence: the model takes the target's members as they are now.
+      // at its phone: LIVE-API.md §5). Not a divergence: the step is not judged, and the model takes the branch
+      // as the look after it shows it (the action may have had its effect: a conflict lifted meanwhile).
       if (prediction.owner.kind === 'instance') forgetInstance(model, prediction.owner.id, after.state);
       adoptLiveMembership(model.state, after.state, real.lookup);
+      model.state = adoptedLook(model.state, after.state, real.lookup);
       return;
     }
     if (exchange.status === 412 && prediction.status === 204 && unrangedValue(invocation)) {

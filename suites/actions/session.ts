@@ -107,7 +107,20 @@ export class ActionSession {
    * an extension shows in the agent's queues too).
    */
   async lookBefore(scope: Scope): Promise<Observation> {
-    const unread = new Set(this.unread(scope));
+    return this.lookAt(scope, new Set(this.unread(scope)));
+  }
+
+  /**
+   * A look at all of `scope` after every action sent so far, whatever each may have changed: the paths read (with an
+   * answer) since the last action, a moment ago, are taken as read, the others are read now. Where the reach of the
+   * actions was trusted look by look, this is the look that shows what one of them changed beyond it.
+   */
+  async lookAfterAll(scope: Scope): Promise<Observation> {
+    return this.lookAt(scope, new Set(this.unread(scope, this.actionsSent)));
+  }
+
+  /** `scope` with the paths of `unread` read now and the others as the session last read them. */
+  private async lookAt(scope: Scope, unread: Set<string>): Promise<Observation> {
     if (unread.size === 0) return this.known(scope);
     const part = (wanted: boolean): Scope => ({ collections: scope.collections.filter((c) => unread.has(c.path) === wanted), singletons: scope.singletons.filter((s) => unread.has(s.path) === wanted) });
     const fresh = this.known(part(false));
@@ -115,14 +128,17 @@ export class ActionSession {
     return { state: mergeStates(fresh.state, read.state), exchanges: new Map([...fresh.exchanges, ...read.exchanges]), unreadable: read.unreadable };
   }
 
-  /** The paths of `scope` not read (with an answer) after the last action that may have changed them, a moment ago. */
-  private unread(scope: Scope): string[] {
+  /**
+   * The paths of `scope` not read (with an answer) after the last action that may have changed them, a moment ago;
+   * with `changedBy`, after the last action whatever it may have changed.
+   */
+  private unread(scope: Scope, changedBy?: number): string[] {
     const now = Date.now();
     return [...scope.collections, ...scope.singletons]
       .map((read) => read.path)
       .filter((path) => {
         const started = this.readsStarted.get(path);
-        const changed = Math.max(this.anyChangeAt, this.changedAt.get(path) ?? 0);
+        const changed = changedBy ?? Math.max(this.anyChangeAt, this.changedAt.get(path) ?? 0);
         const fresh = started !== undefined && started.actionsSent >= changed && now - started.at <= CASE_LOOK_FRESH_MS;
         return !fresh || this.lastReads.get(path)?.status !== 200;
       });

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { actionsByName, exercisableVariants } from '../actions/action-case.js';
-import { narrowArena, wholeArena, type Arena } from '../actions/arena.js';
+import { narrowArena, wholeArena, type Arena, type Scope } from '../actions/arena.js';
 import { cloneState, type ArenaState } from '../actions/arena-state.js';
 import { resourceLookup } from '../actions/state-comparison.js';
-import { actionCommands, describeSteps, SequenceDivergence, type SequenceModel, type SequenceReal } from '../actions/sequence-model.js';
-import { withActionSession } from '../actions/session.js';
+import { actionCommands, describeSteps, requireBranchAsModelled, SequenceDivergence, type SequenceModel, type SequenceReal } from '../actions/sequence-model.js';
+import { withActionSession, type ActionSession } from '../actions/session.js';
 import { targetedSequences } from '../actions/targeted-sequences.js';
 import type { InstanceNode, InstanceRef } from '../../contracts/resource-model.js';
 import type { ConformanceCheck } from '../check.js';
@@ -25,10 +25,17 @@ function busyness(arena: Arena, state: ArenaState) {
       .reduce((total, c) => total + (state.collections.get(c.path)?.size ?? 0), 0);
 }
 
+/** Puts the branch back as `state` shows it, from the session's latest look when it is fresh, and notes what it could not. */
+async function restoreBranch(session: ActionSession, scope: Scope, state: ArenaState, when: string): Promise<void> {
+  const restored = await session.restore(scope, state, session.freshLook(scope)?.state);
+  for (const line of restored.notRestored) session.noteOnce(`not restored ${when}: ${line}`);
+}
+
 /**
  * ACT-SEQUENCES: random sequences of actions (fast-check commands) on one core server's small arena: after each
- * step the target answers the status the contract's effects predict and reads exactly as the model says. A
- * failing sequence is shrunk to a shortest one and reported step by step, each with its curl line.
+ * step the target answers the status the contract's effects predict and what the step may change reads exactly
+ * as the model says; after the last step, the whole branch does. A failing sequence is shrunk to a shortest one
+ * and reported step by step, each with its curl line.
  */
 export const actSequencesCheck: ConformanceCheck = {
   ruleId: 'ACT-SEQUENCES',
@@ -51,6 +58,11 @@ export const actSequencesCheck: ConformanceCheck = {
       const shrinkBudget = 6 * runs;
       let shrinkAttempts: number | undefined;
       const targeted = targetedSequences(byName, context.settings.seed);
+      // Sequences run one after another, each from where the last left the branch (each reads where it starts),
+      // and the branch is put back once, when the property ends. From the first failing sequence on, each is
+      // undone right after it: fast-check then shrinks, rerunning sequences that must start from the same state.
+      let original: ArenaState | undefined;
+      let undoEach = false;
       await context.property(
         'sequence-follows-the-model',
         fc.commands([actionCommands(byName)], { maxCommands: MAX_STEPS, size: 'max' }) as fc.Arbitrary<Iterable<fc.AsyncCommand<SequenceModel, SequenceReal>>>,
@@ -59,10 +71,14 @@ export const actSequencesCheck: ConformanceCheck = {
           // The previous sequence ended with a look at the whole branch (its last step's, or its restore's): that
           // look is where this one starts.
           const start = await session.lookBefore(scope);
+          original ??= start.state;
           const real: SequenceReal = { session, arena, scope, lookup: resourceLookup(arena), steps: [] };
-          const model = (): SequenceModel => ({ state: cloneState(start.state), created: new Map(session.created), touched: new Map(), steps: 0 });
+          const model: SequenceModel = { state: cloneState(start.state), created: new Map(session.created), touched: new Map(), steps: 0 };
+          let failed = true;
           try {
-            await fc.asyncModelRun(() => ({ model: model(), real }), commands);
+            await fc.asyncModelRun(() => ({ model, real }), commands);
+            await requireBranchAsModelled(real, model);
+            failed = false;
             return undefined;
           } catch (error) {
             if (!(error instanceof SequenceDivergence)) throw error;
@@ -81,13 +97,14 @@ export const actSequencesCheck: ConformanceCheck = {
           } finally {
             sequences += 1;
             steps += real.steps.length;
-            // The last step looked at the whole branch: the restore starts from that look instead of reading again.
-            const restored = await session.restore(scope, start.state, session.freshLook(scope)?.state);
-            for (const line of restored.notRestored) session.noteOnce(`not restored after a sequence: ${line}`);
+            undoEach ||= failed;
+            // The sequence ended with a look at the whole branch: the restore starts from it instead of reading again.
+            if (undoEach) await restoreBranch(session, scope, start.state, 'after a sequence');
           }
         },
         { maxRuns: runs, examples: targeted.map((sequence) => sequence.commands) },
       );
+      if (original) await restoreBranch(session, scope, original, 'after the sequences');
       context.note(`${targeted.length} targeted sequences every run, before the random ones: ${targeted.map((sequence) => sequence.label).join('; ')}`);
       context.note(
         `${sequences} sequences run (${runs} drawn, the rest while shrinking, at most ${shrinkBudget} of those; ${Math.round(RUNS_SHARE * 100)}% of --runs, at least 5, of at most ${MAX_STEPS} steps) with ${steps} steps in all, ` +
