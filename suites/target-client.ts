@@ -77,47 +77,123 @@ export interface RequestOptions {
 }
 
 /**
+ * The work whose requests go first in line (see {@link withRequestPriority}): how much of it runs now, and who is
+ * told when none does any more.
+ */
+export class PriorityWork {
+  private running = 0;
+  private readonly idleListeners = new Set<() => void>();
+  // Whether the requests sent in an async context are priority work's.
+  private readonly inContext = new AsyncLocalStorage<boolean>();
+
+  get active(): boolean {
+    return this.running > 0;
+  }
+
+  /** Whether the caller's requests are priority work's. */
+  get current(): boolean {
+    return this.inContext.getStore() === true;
+  }
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    try {
+      return await this.inContext.run(true, work);
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) for (const listener of [...this.idleListeners]) listener();
+    }
+  }
+
+  /** Calls `listener` once, the next time no priority work runs. */
+  onceIdle(listener: () => void): void {
+    const once = () => {
+      this.idleListeners.delete(once);
+      listener();
+    };
+    this.idleListeners.add(once);
+  }
+}
+
+const priorityWork = new PriorityWork();
+
+/**
  * A counting semaphore: at most `size` holders at once, the others wait in order, those asking with priority ahead
- * of the rest.
+ * of the rest. While priority work runs, a quarter of the slots (rounded down) is kept for it: its round trips,
+ * one after another, are the run's longest path, and a request of it that waits for a slot held by a read waits
+ * for that read's whole round trip. The others then share what is left; the bound on what is in flight stays.
  */
 export class RequestSlots {
   readonly size: number;
+  /** The slots kept for priority work while it runs. */
+  readonly reserved: number;
   private free: number;
   private readonly waiting: (() => void)[] = [];
   private readonly waitingFirst: (() => void)[] = [];
+  private waitingForIdle = false;
 
-  constructor(size: number) {
+  constructor(
+    size: number,
+    private readonly priority: PriorityWork = priorityWork,
+  ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`RequestSlots size must be a whole number >= 1, not ${size}.`);
     this.size = size;
+    this.reserved = Math.floor(size / 4);
     this.free = size;
   }
 
   /** Resolves once a slot is held; give it back with {@link RequestSlots.release}. */
-  acquire(priority = false): Promise<void> {
-    if (this.free > 0) {
+  acquire(first = this.priority.current): Promise<void> {
+    if (first ? this.free > 0 : this.waiting.length === 0 && this.freeForOthers()) {
       this.free -= 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => (priority ? this.waitingFirst : this.waiting).push(resolve));
+    const queued = new Promise<void>((resolve) => (first ? this.waitingFirst : this.waiting).push(resolve));
+    this.wakeWhenIdle();
+    return queued;
   }
 
   release(): void {
-    const next = this.waitingFirst.shift() ?? this.waiting.shift();
-    if (next) next();
-    else this.free += 1;
+    this.free += 1;
+    this.handOut();
+  }
+
+  /** Whether a request that is not priority work's may take a free slot now. */
+  private freeForOthers(): boolean {
+    return this.free > (this.priority.active ? this.reserved : 0);
+  }
+
+  /** Gives the free slots to those waiting: priority work's first, the others while the reserve allows. */
+  private handOut(): void {
+    while (this.free > 0 && this.waitingFirst.length > 0) {
+      this.free -= 1;
+      this.waitingFirst.shift()!();
+    }
+    while (this.waiting.length > 0 && this.freeForOthers()) {
+      this.free -= 1;
+      this.waiting.shift()!();
+    }
+    this.wakeWhenIdle();
+  }
+
+  /** The reserve ends with the priority work: those it keeps waiting get the free slots then. */
+  private wakeWhenIdle(): void {
+    if (this.waitingForIdle || this.waiting.length === 0 || this.free === 0 || !this.priority.active) return;
+    this.waitingForIdle = true;
+    this.priority.onceIdle(() => {
+      this.waitingForIdle = false;
+      this.handOut();
+    });
   }
 }
-
-// Whether the requests sent in an async context go first in line for a request slot.
-const requestPriority = new AsyncLocalStorage<boolean>();
 
 /**
  * Runs `work` with its requests first in line for a request slot, and those of whatever it starts (a discovery it
  * sets off too): for the rule whose turn it is to change state, whose round trips, one after another, are the
- * run's longest path, while the read-only rules keep every slot busy.
+ * run's longest path, while the read-only rules keep every other slot busy.
  */
 export function withRequestPriority<T>(work: () => Promise<T>): Promise<T> {
-  return requestPriority.run(true, work);
+  return priorityWork.run(work);
 }
 
 /** What a client shares with the clients scoped from it. */
@@ -262,7 +338,7 @@ export class TargetClient {
     const handle: StopHandle = { stopped: new Promise((resolve) => (stop = resolve)), stop: (reason) => stop(reason) };
     const untrack = this.track(handle);
     try {
-      const slot = this.shared.slots.acquire(requestPriority.getStore() === true);
+      const slot = this.shared.slots.acquire();
       const gotSlot = await Promise.race([slot.then(() => true), handle.stopped.then(() => false)]);
       if (!gotSlot) {
         void slot.then(() => this.shared.slots.release());

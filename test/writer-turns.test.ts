@@ -4,9 +4,11 @@
  */
 import { describe, expect, test } from 'vitest';
 import { WriterTurns } from '../suites/writer-turns.js';
-import { RequestSlots } from '../suites/target-client.js';
+import { PriorityWork, RequestSlots } from '../suites/target-client.js';
 
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
+/** Lets every promise that can settle now do so. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 /** A rule's work in its turn: it notes when it starts and ends, a tick apart. */
 async function inTurn(turns: WriterTurns, id: string, ran: string[]): Promise<void> {
@@ -76,6 +78,61 @@ describe('RequestSlots', () => {
     slots.release();
     await plain;
     expect(order).toEqual(['priority', 'plain']);
+  });
+
+  test('while priority work runs, a quarter of the slots is kept for it; the others get them when it ends', async () => {
+    const priority = new PriorityWork();
+    const slots = new RequestSlots(8, priority);
+    expect(slots.reserved).toBe(2);
+    let endWork!: () => void;
+    const work = priority.run(() => new Promise<void>((resolve) => (endWork = resolve)));
+    const granted: string[] = [];
+    const plain = Array.from({ length: 7 }, (_, n) => slots.acquire().then(() => granted.push(`plain ${n}`)));
+    await settled();
+    expect(granted).toHaveLength(6);
+    // The two kept slots go to priority work's requests, and no further.
+    const first = [slots.acquire(true), slots.acquire(true)];
+    await Promise.all(first);
+    let third = false;
+    void slots.acquire(true).then(() => (third = true));
+    await settled();
+    expect(third).toBe(false);
+    // Priority work ends with its slots held: the plain request still waits, for a release.
+    endWork();
+    await work;
+    await settled();
+    expect(granted).toHaveLength(6);
+    slots.release();
+    await settled();
+    expect(third).toBe(true);
+    slots.release();
+    await Promise.all(plain);
+    expect(granted).toHaveLength(7);
+  });
+
+  test('a request kept waiting by the reserve gets a free slot as soon as the priority work ends', async () => {
+    const priority = new PriorityWork();
+    const slots = new RequestSlots(4, priority);
+    let endWork!: () => void;
+    const work = priority.run(() => new Promise<void>((resolve) => (endWork = resolve)));
+    await Promise.all([slots.acquire(), slots.acquire(), slots.acquire()]);
+    let fourth = false;
+    const waiting = slots.acquire().then(() => (fourth = true));
+    await settled();
+    expect(fourth).toBe(false);
+    endWork();
+    await work;
+    await waiting;
+    expect(fourth).toBe(true);
+  });
+
+  test('without priority work, every slot is for anyone', async () => {
+    const slots = new RequestSlots(8, new PriorityWork());
+    await Promise.all(Array.from({ length: 8 }, () => slots.acquire()));
+    let ninth = false;
+    void slots.acquire().then(() => (ninth = true));
+    await settled();
+    expect(ninth).toBe(false);
   });
 
   test('without priority, waiters are served in the order they came', async () => {
