@@ -200,3 +200,21 @@ export async function stillListed(client: TargetClient, instance: DiscoveredInst
   const id = instance.refs[instance.refs.length - 1].id;
   return { listed: (exchange.json as { id?: unknown }[]).some((item) => item?.id === id), exchange };
 }
+
+/**
+ * After a read that missed a listed instance: the reads that show a fault, or undefined where it can be churn.
+ * Churn is an instance no longer listed (removed meanwhile), or one listed whose read, sent `again`, now reaches
+ * it (`reaches`): it was away for a moment and came back with the same UUID (logged out and in again; a server
+ * that keeps the UUID then is RECREATE-NEW-UUID's to judge, not the rule that met the moment).
+ */
+export async function missedWhileListed(
+  client: TargetClient,
+  instance: DiscoveredInstance,
+  again: () => Promise<Exchange>,
+  reaches: (exchange: Exchange) => boolean,
+): Promise<Exchange[] | undefined> {
+  const relisted = await stillListed(client, instance);
+  if (relisted.listed === false) return undefined;
+  const reread = await again();
+  return reaches(reread) ? undefined : [relisted.exchange, reread];
+}

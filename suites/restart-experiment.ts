@@ -100,24 +100,32 @@ export async function snapshotTarget(client: TargetClient, model: ResourceModel,
   const listings: SnapshotListing[] = [];
   const itemsByNode = new Map<InstanceNode, SnapshotItem[]>();
   let truncated = false;
-  // Parents come before their children: sort by depth, as discovery does.
+  // Parents come before their children: by depth, as discovery does. The collections of one depth are read together.
   const collections = [...model.collections].sort((a, b) => a.segments.length - b.segments.length);
-  for (const [position, collection] of collections.entries()) {
-    const parents: { refs: InstanceRef[]; keys: (string | undefined)[] }[] = collection.parent ? (itemsByNode.get(collection.parent) ?? []) : [{ refs: [], keys: [] }];
-    // Each collection gets an equal share of what is left of the bound (and passes on what it does not use), so a
-    // bound met on a very large server still lists every collection, under some parents each.
-    const room = Math.min(maxParents, Math.max(1, Math.floor((maxListings - listings.length) / (collections.length - position))));
-    if (parents.length > room) truncated = true;
-    const read = parents.length > room ? spreadByKeys(parents, room) : parents;
+  let planned = 0;
+  for (const depth of [...new Set(collections.map((collection) => collection.segments.length))]) {
+    const level = collections.flatMap((collection, position) => {
+      if (collection.segments.length !== depth) return [];
+      const parents: { refs: InstanceRef[]; keys: (string | undefined)[] }[] = collection.parent ? (itemsByNode.get(collection.parent) ?? []) : [{ refs: [], keys: [] }];
+      // Each collection gets an equal share of what is left of the bound (and passes on what it does not use), so
+      // a bound met on a very large server still lists every collection, under some parents each.
+      const room = Math.min(maxParents, Math.max(1, Math.floor((maxListings - planned) / (collections.length - position))));
+      if (parents.length > room) truncated = true;
+      const read = parents.length > room ? spreadByKeys(parents, room) : parents;
+      planned += read.length;
+      return [{ collection, read }];
+    });
     // Sent together: the client bounds how many are in flight (--concurrency).
-    const exchanges = await Promise.all(read.map((parent) => client.get(buildPath(collection, parent.refs))));
-    for (const [index, parent] of read.entries()) {
-      const listing = snapshotListing(collection, parent, exchanges[index], options);
-      listings.push(listing);
-      if (collection.item) {
-        const known = itemsByNode.get(collection.item) ?? [];
-        known.push(...listing.items);
-        itemsByNode.set(collection.item, known);
+    const answers = await Promise.all(level.map(({ collection, read }) => Promise.all(read.map((parent) => client.get(buildPath(collection, parent.refs))))));
+    for (const [position, { collection, read }] of level.entries()) {
+      for (const [index, parent] of read.entries()) {
+        const listing = snapshotListing(collection, parent, answers[position][index], options);
+        listings.push(listing);
+        if (collection.item) {
+          const known = itemsByNode.get(collection.item) ?? [];
+          known.push(...listing.items);
+          itemsByNode.set(collection.item, known);
+        }
       }
     }
   }

@@ -2,10 +2,11 @@ import { buildPath, instanceSegments, type AddressingForm } from '../../contract
 import { canUseName } from '../arbitraries/addressing-forms.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId } from '../compare.js';
-import { stillListed, type DiscoveredInstance } from '../discovery.js';
+import { missedWhileListed, type DiscoveredInstance } from '../discovery.js';
 import { describeOutcome } from '../finding.js';
 import { sample, seededRandom } from '../seeded-random.js';
 import { isUuidShaped } from '../uuid-text.js';
+import type { Exchange } from '../target-client.js';
 
 /** The keyword of the name form: a name equal to it must still be read as a name. */
 const byNameKeyword = 'getByName';
@@ -68,19 +69,21 @@ export const addrEncodingCheck: ConformanceCheck = {
       if (reported.has(`${instance.node.template} ${parameter}`)) continue;
       const id = instance.refs[instance.refs.length - 1].id;
       const forms: AddressingForm[] = instance.refs.map((_, index) => (index === level ? 'name' : 'uuid'));
-      const byName = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, forms)));
-      if (byName.status === 200 && bodyId(byName.json) === id) continue;
+      const readByName = async () => requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, forms)));
+      const reaches = (exchange: Exchange) => exchange.status === 200 && bodyId(exchange.json) === id;
+      const byName = await readByName();
+      if (reaches(byName)) continue;
       // The UUID form must reach it now (else ADDR-UUID's to judge), and it must still be listed (else churn).
       const byUuid = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
-      if (byUuid.status !== 200 || bodyId(byUuid.json) !== id) continue;
-      const relisted = await stillListed(context.client, instance);
-      if (relisted.listed === false) continue;
+      if (!reaches(byUuid)) continue;
+      const evidence = await missedWhileListed(context.client, instance, readByName, reaches);
+      if (!evidence) continue;
       reported.add(`${instance.node.template} ${parameter}`);
       context.report({
         message: `The ${instanceSegments(instance.node)[level].nameProperty} ${JSON.stringify(name)} (it ${kind}) written getByName/${encodeURIComponent(name)} at level {${parameter}} does not reach the instance its UUID reaches.`,
         expected: `200 with id ${id}`,
         actual: byName.status === 200 ? `200 with id ${JSON.stringify(bodyId(byName.json))}` : describeOutcome(byName),
-        exchanges: [byName, byUuid],
+        exchanges: [byName, byUuid, ...evidence],
         provenance: 'inferred',
       });
     }

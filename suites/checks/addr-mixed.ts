@@ -4,7 +4,7 @@ import { discoveredNamesakes } from '../arbitraries/namesakes.js';
 import { allAddressingForms } from '../arbitraries/addressing-forms.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId, describeDifferences, identityDifferences } from '../compare.js';
-import { stillListed, type DiscoveredInstance } from '../discovery.js';
+import { missedWhileListed, type DiscoveredInstance } from '../discovery.js';
 import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
 
@@ -47,15 +47,16 @@ export const addrMixedCheck: ConformanceCheck = {
       if (node.kind === 'instance' && bodyId(baseline.json) !== instance.refs[instance.refs.length - 1].id) return undefined;
       for (const forms of mixes) {
         combinations += 1;
-        const mixed = requireAnswer(await context.client.get(buildPath(node, instance.refs, forms)));
+        const readMixed = async () => requireAnswer(await context.client.get(buildPath(node, instance.refs, forms)));
+        const mixed = await readMixed();
         if (mixed.status !== 200) {
-          const relisted = await stillListed(context.client, instance);
-          if (relisted.listed === false) return undefined;
+          const evidence = await missedWhileListed(context.client, instance, readMixed, (again) => again.status === 200);
+          if (!evidence) return undefined;
           return {
             message: `The path written ${formsLabel(forms)} does not reach what the all-UUID path reaches.`,
             expected: '200',
             actual: describeOutcome(mixed),
-            exchanges: [baseline, mixed],
+            exchanges: [baseline, mixed, ...evidence],
             provenance: node.provenance,
           };
         }

@@ -4,7 +4,7 @@ import { discoveredInstance } from '../arbitraries/discovered-instance.js';
 import { buildPath, type AddressingForm } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId, describeDifferences, identityDifferences, stableDifferences } from '../compare.js';
-import { stillListed } from '../discovery.js';
+import { missedWhileListed } from '../discovery.js';
 import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
 
@@ -32,16 +32,17 @@ export const addrNameCheck: ConformanceCheck = {
       const byUuid = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, uuidForms)));
       const id = instance.refs[levels - 1].id;
       if (byUuid.status !== 200 || bodyId(byUuid.json) !== id) return undefined; // ADDR-UUID's to judge
-      const byName = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, nameForms)));
+      const readByName = async () => requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, nameForms)));
+      const byName = await readByName();
       const resource = instance.node.resource;
       if (byName.status !== 200) {
-        const relisted = await stillListed(context.client, instance);
-        if (relisted.listed === false) return undefined;
+        const evidence = await missedWhileListed(context.client, instance, readByName, (again) => again.status === 200);
+        if (!evidence) return undefined;
         return {
           message: `getByName/${instance.refs[levels - 1].name} does not reach the instance that its UUID reaches.`,
           expected: '200',
           actual: describeOutcome(byName),
-          exchanges: [byUuid, byName],
+          exchanges: [byUuid, byName, ...evidence],
           provenance: instance.node.provenance,
         };
       }

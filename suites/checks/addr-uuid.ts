@@ -2,9 +2,10 @@ import { discoveredInstance } from '../arbitraries/discovered-instance.js';
 import { buildPath } from '../../contracts/resource-model.js';
 import { requireAnswer, type ConformanceCheck } from '../check.js';
 import { bodyId } from '../compare.js';
-import { stillListed } from '../discovery.js';
+import { missedWhileListed } from '../discovery.js';
 import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
+import type { Exchange } from '../target-client.js';
 
 /** ADDR-UUID: every listed instance answers 200 at {collection}/{id}, with that id. */
 export const addrUuidCheck: ConformanceCheck = {
@@ -24,16 +25,18 @@ export const addrUuidCheck: ConformanceCheck = {
     context.note(`${describeEnumeration(enumerated, 'instances')} read by UUID every run, then ${drawnRuns} drawn`);
     await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
       const id = instance.refs[instance.refs.length - 1].id;
-      const read = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
-      if (read.status === 200 && bodyId(read.json) === id) return undefined;
+      const readByUuid = async () => requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
+      const reaches = (exchange: Exchange) => exchange.status === 200 && bodyId(exchange.json) === id;
+      const read = await readByUuid();
+      if (reaches(read)) return undefined;
       if (read.status === 404) {
-        const relisted = await stillListed(context.client, instance);
-        if (relisted.listed === false) return undefined; // it went away meanwhile: churn, not a fault
+        const evidence = await missedWhileListed(context.client, instance, readByUuid, reaches);
+        if (!evidence) return undefined; // it went away meanwhile, or for a moment: churn, not a fault
         return {
           message: `An instance listed in ${instance.collectionPath} answers 404 at its UUID path.`,
           expected: `200 with id ${id}`,
           actual: '404 (and the collection still lists it)',
-          exchanges: [read, relisted.exchange],
+          exchanges: [read, ...evidence],
           provenance: instance.node.provenance,
         };
       }
