@@ -201,9 +201,11 @@ export class ActionSession {
    * look at the scope, if there is one.
    */
   async restore(scope: Scope, original: ArenaState, now?: ArenaState): Promise<RestoreOutcome> {
-    // A restoring action makes stale only what it may change, like a case's: the next case reuses the rest.
+    // A restoring action makes stale only what it may change, like a case's: the look after a round reads that
+    // again and takes the rest as read a moment ago, and the next case reuses it. (The session's last restore,
+    // {@link restoreAll}, reads everything it puts back.)
     const reach = (i: ActionInvocation) => actionReach(this.current, i, predict(this.arena, this.current, i), scopeOf(this.arena, this.current, i));
-    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.observe(s)).state, act: (i: ActionInvocation) => this.act(i, reach(i)) };
+    const driver = { arena: this.arena, observe: async (s: Scope) => (await this.lookBefore(s)).state, act: (i: ActionInvocation) => this.act(i, reach(i)) };
     return restoreState(driver, scope, original, { known: this.current, now });
   }
 
