@@ -1,9 +1,11 @@
 /**
  * Model-based sequences of actions (fast-check commands): the model is the arena's state as the contract's
  * effects predict it, starting from a look at the target; each command posts one action chosen on the model,
- * and the target must answer the predicted status and then read exactly as the model says: after each step, what
- * the step may change (its reach; the rest of the small arena is as the last look saw it), and after the last
- * step, the whole arena. A failure is shrunk by fast-check to a shortest sequence, and reported step by step.
+ * and the target must answer the predicted status and then read exactly as the model says: what the steps since
+ * the last look may have changed (their reach), read after each step that creates or removes something or answers
+ * otherwise than predicted, and the whole (small) arena after the last step. A step that answers as predicted and
+ * only sets values is read with the next look. A failure is shrunk by fast-check to a shortest sequence, and
+ * reported step by step.
  *
  * Commands choose what they act on among the instances the last steps touched, by preference: a fault that only
  * a sequence shows (a counted pause, a login that inherits the old agent's state) needs the same object twice.
@@ -166,10 +168,10 @@ interface StepAsPredicted {
   invocation: ActionInvocation;
   prediction: Prediction;
   outcome: ExpectedOutcome;
-  /** The state the prediction was made from, and the state read after the step. */
+  /** The state the prediction was made from, and the state read after the step (none for a step not read). */
   before: ArenaState;
-  after: ArenaState;
-  /** What was read after the step. */
+  after?: ArenaState;
+  /** What was read after the step, or would have been. */
   look: Scope;
 }
 
@@ -188,7 +190,7 @@ function moveModelOn(model: SequenceModel, step: StepAsPredicted, lookup: Resour
     if (members) for (const id of [...members.keys()]) if (!model.created.has(id)) members.delete(id);
   }
   if (changedPaths(model.state, outcome.state).length > 0) model.beforeLastChange = model.state;
-  adoptLiveMembership(outcome.state, after, lookup, outcome.claims);
+  if (after) adoptLiveMembership(outcome.state, after, lookup, outcome.claims);
   model.last = invocation;
   model.state = outcome.state;
   const body = invocation.body?.kind === 'json' ? (invocation.body.value as Record<string, unknown>) : {};
@@ -262,6 +264,14 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
 
     const look = joinScopes(real.scope, live);
     real.lookup.add(look);
+    if (exchange.status === prediction.status && prediction.creates.length === 0 && prediction.removes.length === 0) {
+      // Answered as predicted, and creating or removing nothing: what the step did is values the model now holds,
+      // and the next look (a later step's, or the whole branch's after the last step) reads them, a round trip
+      // saved per step. A step that creates or removes is read at once: the model needs the ids it created, and
+      // where members come and go on their own, a later look could not tell its effect from live telephony's.
+      moveModelOn(model, { invocation, prediction, outcome: expectedAfter(before, prediction, before), before, look }, real.lookup);
+      return;
+    }
     let after = await real.session.lookBefore(look);
     if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
       exchange = await real.session.act(invocation, reach);

@@ -33,9 +33,10 @@ async function restoreBranch(session: ActionSession, scope: Scope, state: ArenaS
 
 /**
  * ACT-SEQUENCES: random sequences of actions (fast-check commands) on one core server's small arena: after each
- * step the target answers the status the contract's effects predict and what the step may change reads exactly
- * as the model says; after the last step, the whole branch does. A failing sequence is shrunk to a shortest one
- * and reported step by step, each with its curl line.
+ * step the target answers the status the contract's effects predict, what the steps may change reads exactly as
+ * the model says (read after a step that creates or removes, else with the next look), and after the last step the
+ * whole branch does. A failing sequence is shrunk to a shortest one and reported step by step, each with its curl
+ * line.
  */
 export const actSequencesCheck: ConformanceCheck = {
   ruleId: 'ACT-SEQUENCES',
@@ -87,7 +88,7 @@ export const actSequencesCheck: ConformanceCheck = {
             const startReads = error.reads.map((read) => start.exchanges.get(read.path)).filter((read): read is Exchange => read !== undefined);
             return {
               message:
-                `After step ${error.steps.length} of this sequence, the target is not where the contract's effects lead:\n${describeSteps(error.steps)}\nthen: ${error.problem}\n` +
+                `After step ${error.steps.length} of this sequence, the target is not where the contract's effects lead (a step that only sets values is read with the next look: the difference may come from any step up to this one):\n${describeSteps(error.steps)}\nthen: ${error.problem}\n` +
                 'The sequence starts from the state its first reads show; what the target did before (the checker\'s earlier actions included) may matter too.',
               expected: 'after each step, the status and the state that the model of the effects predicts',
               actual: error.problem,
