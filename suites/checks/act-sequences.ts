@@ -69,8 +69,8 @@ export const actSequencesCheck: ConformanceCheck = {
         fc.commands([actionCommands(byName)], { maxCommands: MAX_STEPS, size: 'max' }) as fc.Arbitrary<Iterable<fc.AsyncCommand<SequenceModel, SequenceReal>>>,
         async (commands) => {
           if (shrinkAttempts !== undefined && shrinkAttempts++ >= shrinkBudget) return undefined;
-          // The previous sequence ended with a look at the whole branch (its last step's, or its restore's): that
-          // look is where this one starts.
+          // The previous sequence ended with a look at the whole branch (after its last step, or its restore's):
+          // that look is where this one starts.
           const start = await session.lookBefore(scope);
           original ??= start.state;
           const real: SequenceReal = { session, arena, scope, lookup: resourceLookup(arena), steps: [] };
