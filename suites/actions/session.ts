@@ -10,7 +10,7 @@ import { ScopedState, type RunScope } from '../run-scope.js';
 import type { Exchange } from '../target-client.js';
 import { wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
 import { arenaStands, forgetRunArena, runArena } from './run-arena.js';
-import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
+import { cloneState, mergeStates, observe, overlaidStates, type ArenaState, type Observation } from './arena-state.js';
 import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
 import { resourceLookup, type ResourceLookup } from './state-comparison.js';
@@ -82,7 +82,11 @@ export class ActionSession {
     const observation = await observe(this.context.client, scope);
     this.lookup.add(scope);
     this.ledger.record(scope, observation.state);
-    this.current = mergeStates(this.current, observation.state);
+    // Only the paths just read are copied (the observation is the caller's); the rest is shared with the previous
+    // state. Nothing changes a state of the session in place (`known` hands out its maps already; the model copies
+    // before it writes), and a deep copy of all that is known, on every look, was most of a look's cost on a large
+    // target.
+    this.current = overlaidStates(this.current, cloneState(observation.state));
     for (const [path, exchange] of observation.exchanges) {
       this.lastReads.set(path, exchange);
       this.readsStarted.set(path, started);
