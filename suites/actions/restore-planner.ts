@@ -13,7 +13,7 @@ import { sameCanonicalJson } from '../compare.js';
 import type { Arena, ArenaCollection, ArenaSingleton, Scope } from './arena.js';
 import { listingIndex, listingsOf, type ArenaState, type Item } from './arena-state.js';
 import { predict, refOfItem, type OwnerRef } from './prediction.js';
-import { comparedProperties } from './state-comparison.js';
+import { differingComparedProperties } from './state-comparison.js';
 import { uuidForms, type ActionInvocation } from './invocation.js';
 
 // ---------------------------------------------------------------------------------------------- matching
@@ -223,8 +223,8 @@ function planSets(arena: Arena, current: ArenaState, target: ValueTarget, wanted
 function differingControlled(arena: Arena, resource: ResourceType | undefined, original: Item, current: Item): Record<string, unknown> {
   const controlled = (resource && arena.controlled.get(resource.name)) ?? new Set<string>();
   const wanted: Record<string, unknown> = {};
-  for (const key of comparedProperties(arena, resource, original, current)) {
-    if (controlled.has(key) && key in original && !sameCanonicalJson(original[key], current[key])) wanted[key] = original[key];
+  for (const key of differingComparedProperties(arena, resource, original, current)) {
+    if (controlled.has(key) && key in original) wanted[key] = original[key];
   }
   return wanted;
 }
