@@ -108,13 +108,15 @@ export function listingsOf(state: ArenaState, id: string): string[] {
 }
 
 /**
- * The paths of collections that list each id, in the order of `state` (as {@link listingsOf} gives them): one pass
+ * The paths of collections that list each id, in the order of `state` (as {@link listingsOf} gives them), of the
+ * collections at `onlyPaths` when given (the others are not even looked at): one pass
  * over the state, for a caller that asks about every id of a state (asking listingsOf each time scans every
  * collection per id, which on a large target is most of a restore's planning).
  */
-export function listingIndex(state: ArenaState): Map<string, string[]> {
+export function listingIndex(state: ArenaState, onlyPaths?: ReadonlySet<string>): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const [path, members] of state.collections) {
+    if (onlyPaths && !onlyPaths.has(path)) continue;
     for (const id of members.keys()) {
       const paths = index.get(id);
       if (paths) paths.push(path);

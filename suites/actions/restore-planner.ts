@@ -18,14 +18,21 @@ import { uuidForms, type ActionInvocation } from './invocation.js';
 
 // ---------------------------------------------------------------------------------------------- matching
 
-/** Where the ids of one state are listed, indexed once per state of a round (see {@link listingIndex}). */
+/**
+ * Where the ids of one state are listed among the collections of a scope, indexed once per state of a round (see
+ * {@link listingIndex}). Only the scope's collections: a round asks about no other, and the state it plans on holds
+ * all that is known of the target, most of it outside the scope on a large target.
+ */
 class Listings {
   private index?: Map<string, string[]>;
-  constructor(readonly state: ArenaState) {}
+  constructor(
+    readonly state: ArenaState,
+    private readonly scopePaths: ReadonlySet<string>,
+  ) {}
 
-  /** The paths of collections that list `id`, in the state's order. */
+  /** The paths of the scope's collections that list `id`, in the state's order. */
   of(id: string): string[] {
-    this.index ??= listingIndex(this.state);
+    this.index ??= listingIndex(this.state, this.scopePaths);
     return this.index.get(id) ?? [];
   }
 }
@@ -233,8 +240,9 @@ function differingControlled(arena: Arena, resource: ResourceType | undefined, o
 export function planRound(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): { plan: ActionInvocation[]; stuck: string[] } {
   const plan: ActionInvocation[] = [];
   const stuck: string[] = [];
-  const originalListings = new Listings(original);
-  const currentListings = new Listings(current);
+  const scopePaths = new Set(scope.collections.map((c) => c.path));
+  const originalListings = new Listings(original, scopePaths);
+  const currentListings = new Listings(current, scopePaths);
   const pairing = pairInstances(originalListings, currentListings, scope);
   const byPath = collectionsByPath(scope);
   const listingsIn = (listings: Listings, id: string) =>
