@@ -59,6 +59,18 @@ export function cloneState(state: ArenaState): ArenaState {
   };
 }
 
+/**
+ * A copy of the maps of a state (paths and members) that shares the items: for a model that adds, removes and
+ * replaces members, never writing an item in place (the checker never does: an effect's values make a new item).
+ * What the effects lead to is worked out so for every case, where a deep copy of each item was most of the cost.
+ */
+export function cloneStateSharingItems(state: ArenaState): ArenaState {
+  return {
+    collections: new Map([...state.collections].map(([path, members]) => [path, new Map(members)])),
+    singletons: new Map(state.singletons),
+  };
+}
+
 /** `base` with every path that `update` has replaced by `update`'s value (a deep copy; a replaced path is copied once). */
 export function mergeStates(base: ArenaState, update: ArenaState): ArenaState {
   const collections = new Map<string, Map<string, Item>>();
