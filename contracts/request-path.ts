@@ -33,6 +33,23 @@ function matchSegments(node: PathNode, parts: string[], segment: number, part: n
   return rest ? ['uuid', ...rest] : undefined;
 }
 
+// Every request of a run is matched (coverage): the part counts are worked out once per node.
+const partCountsOf = new WeakMap<PathNode, { fewest: number; most: number }>();
+
+/**
+ * How many parts a path of `node` has: one per segment, and one more for each name-capable level written
+ * getByName/{name}. A path with another count cannot match it (see {@link matchSegments}).
+ */
+function partCounts(node: PathNode): { fewest: number; most: number } {
+  let counts = partCountsOf.get(node);
+  if (!counts) {
+    const nameCapable = node.segments.filter((segment) => segment.kind === 'instance' && segment.nameProperty).length;
+    counts = { fewest: node.segments.length, most: node.segments.length + nameCapable };
+    partCountsOf.set(node, counts);
+  }
+  return counts;
+}
+
 /**
  * The contract node that a concrete request path (relative to the API base, percent-encoded, a query string
  * allowed) reaches, with the addressing form of each of its instance levels; undefined when no path of the
@@ -45,6 +62,8 @@ export function matchRequestPath(model: ResourceModel, path: string): PathMatch 
   let best: PathMatch | undefined;
   let bestScore = -1;
   for (const node of model.nodes) {
+    const { fewest, most } = partCounts(node);
+    if (parts.length < fewest || parts.length > most) continue;
     const forms = matchSegments(node, parts, 0, 0);
     if (!forms) continue;
     // `getByName` is a keyword, never a UUID: the reading that takes it as one wins; then the more literal one.

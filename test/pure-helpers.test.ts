@@ -7,7 +7,7 @@ import { fc, test } from '@fast-check/vitest';
 import { describe, expect } from 'vitest';
 import { buildPath, type PathNodeBase, type ResourceType } from '../contracts/resource-model.js';
 import { allAddressingForms } from '../suites/arbitraries/addressing-forms.js';
-import { canonicalJson, stableDifferences } from '../suites/compare.js';
+import { canonicalJson, differingProperties, stableDifferences } from '../suites/compare.js';
 import { curlLine, shellQuote } from '../suites/finding.js';
 import { matchesSelector } from '../reporters/vocabulary/rules.js';
 import { sample, seededRandom } from '../suites/seeded-random.js';
@@ -68,6 +68,14 @@ describe('canonicalJson and stableDifferences', () => {
     expect(stableDifferences(resource, { id: 'a', state: state1 }, { id: 'a', state: state2 })).toEqual([]);
     const differs = canonicalJson(other) !== canonicalJson('x');
     expect(stableDifferences(resource, { id: 'a', other }, { id: 'a', other: 'x' })).toEqual(differs ? ['other'] : []);
+  });
+
+  // Keys drawn from a few names, so that the two sides share some and not others.
+  const smallRecord = fc.dictionary(fc.constantFrom('a', 'b', 'c', 'd', 'e', 'id', 'state'), fc.jsonValue({ maxDepth: 2 }));
+  test.prop([smallRecord, smallRecord, fc.subarray(['a', 'b', 'c', 'd', 'e', 'id', 'state'])])('differingProperties is its plain definition', (a, b, skipped) => {
+    const compared = (key: string) => !skipped.includes(key);
+    const plain = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(compared).sort().filter((key) => canonicalJson(a[key]) !== canonicalJson(b[key]));
+    expect(differingProperties(a, b, compared)).toEqual(plain);
   });
 });
 

@@ -59,6 +59,18 @@ export function cloneState(state: ArenaState): ArenaState {
   };
 }
 
+/**
+ * A copy of the maps of a state (paths and members) that shares the items: for a model that adds, removes and
+ * replaces members, never writing an item in place (the checker never does: an effect's values make a new item).
+ * What the effects lead to is worked out so for every case, where a deep copy of each item was most of the cost.
+ */
+export function cloneStateSharingItems(state: ArenaState): ArenaState {
+  return {
+    collections: new Map([...state.collections].map(([path, members]) => [path, new Map(members)])),
+    singletons: new Map(state.singletons),
+  };
+}
+
 /** `base` with every path that `update` has replaced by `update`'s value (a deep copy; a replaced path is copied once). */
 export function mergeStates(base: ArenaState, update: ArenaState): ArenaState {
   const collections = new Map<string, Map<string, Item>>();
@@ -108,13 +120,15 @@ export function listingsOf(state: ArenaState, id: string): string[] {
 }
 
 /**
- * The paths of collections that list each id, in the order of `state` (as {@link listingsOf} gives them): one pass
+ * The paths of collections that list each id, in the order of `state` (as {@link listingsOf} gives them), of the
+ * collections at `onlyPaths` when given (the others are not even looked at): one pass
  * over the state, for a caller that asks about every id of a state (asking listingsOf each time scans every
  * collection per id, which on a large target is most of a restore's planning).
  */
-export function listingIndex(state: ArenaState): Map<string, string[]> {
+export function listingIndex(state: ArenaState, onlyPaths?: ReadonlySet<string>): Map<string, string[]> {
   const index = new Map<string, string[]>();
   for (const [path, members] of state.collections) {
+    if (onlyPaths && !onlyPaths.has(path)) continue;
     for (const id of members.keys()) {
       const paths = index.get(id);
       if (paths) paths.push(path);

@@ -3,7 +3,7 @@
  * instances the checker created itself for an action that acts only on those), the names its body references
  * can take, and the invocations that a body draft and a choice make of them.
  */
-import { instanceSegments, type ActionNode, type InstanceRef } from '../../contracts/resource-model.js';
+import { instanceSegments, type ActionNode, type InstanceNode, type InstanceRef } from '../../contracts/resource-model.js';
 import type { BodyDraft } from '../arbitraries/request-body.js';
 import { expandCollectionRef, instantiateCollection, pathBindings, type Arena, type ArenaCollection } from './arena.js';
 import { listingsOf, type ArenaState } from './arena-state.js';
@@ -22,14 +22,27 @@ function ownerCollections(arena: Arena, action: ActionNode): ArenaCollection[] {
 }
 
 /**
- * Whether `id` is listed in some collection of every watched template of its resource (under the same top-level
- * instance): an instance whose other collections the arena does not watch could not be put back if removed.
+ * For `action`'s owners: whether an id is listed in some collection of every watched template of its resource (under
+ * the same top-level instance): an instance whose other collections the arena does not watch could not be put back
+ * if removed. A template is watched when the state holds one of its collections. What does not depend on the id is
+ * worked out once per call, not once per owner: on a large target the owners are many.
  */
-function fullyWatched(arena: Arena, state: ArenaState, action: ActionNode, id: string, top: string): boolean {
+function fullyWatchedTest(arena: Arena, state: ArenaState, action: ActionNode): (id: string, top: string) => boolean {
   const resource = action.ownerInstance.resource;
   const templates = new Set(arena.collections.filter((c) => c.node.resource === resource).map((c) => c.node.template));
-  const listed = new Set(listingsOf(state, id).flatMap((path) => arena.collections.filter((c) => c.path === path && c.parentRefs[0]?.id === top).map((c) => c.node.template)));
-  return [...templates].every((template) => listed.has(template) || !arena.collections.some((c) => c.node.template === template && state.collections.has(c.path)));
+  const watched = [...templates].filter((template) => arena.collections.some((c) => c.node.template === template && state.collections.has(c.path)));
+  const collectionsAt = new Map<string, ArenaCollection[]>();
+  for (const collection of arena.collections) collectionsAt.set(collection.path, [...(collectionsAt.get(collection.path) ?? []), collection]);
+  return (id, top) => {
+    const listed = new Set(listingsOf(state, id).flatMap((path) => (collectionsAt.get(path) ?? []).filter((c) => c.parentRefs[0]?.id === top).map((c) => c.node.template)));
+    return watched.every((template) => listed.has(template));
+  };
+}
+
+/** The ids of the instances the arena includes of `node`, when it includes only some of them (see {@link Arena.instances}). */
+function includedIds(arena: Arena, node: InstanceNode): Set<string> | undefined {
+  const included = arena.instances.get(node);
+  return included && new Set(included.map((refs) => refs[refs.length - 1].id));
 }
 
 /** The refs of every instance the action can be posted on (one ref per instance level of the owner). */
@@ -44,14 +57,15 @@ export function ownerCandidates(arena: Arena, state: ArenaState, action: ActionN
   }
   // Where the arena includes only some instances of the owner's node (a queue), the others are not watched: the
   // model knows nothing of their collections, so no action is posted on them.
-  const included = arena.instances.get(action.ownerInstance);
+  const included = includedIds(arena, action.ownerInstance);
+  const fullyWatched = fullyWatchedTest(arena, state, action);
   return ownerCollections(arena, action).flatMap((collection) => {
     const members = state.collections.get(collection.path);
     if (!members) return [];
     return [...members.values()]
-      .filter((item) => !included || included.some((refs) => refs[refs.length - 1].id === item.id))
+      .filter((item) => !included || included.has(item.id as string))
       .map((item) => [...collection.parentRefs, refOfItem(resource, item)])
-      .filter((refs) => fullyWatched(arena, state, action, refs[refs.length - 1].id, refs[0].id));
+      .filter((refs) => fullyWatched(refs[refs.length - 1].id, refs[0].id));
   });
 }
 
@@ -62,10 +76,10 @@ export function referenceNames(arena: Arena, state: ArenaState, action: ActionNo
   if (!collection) return [];
   const itemNode = ref.collection.node.item;
   // The arena's instances only, unless every name the listing shows is asked for (to tell a name that is unknown).
-  const included = itemNode && !options.wholeListing ? arena.instances.get(itemNode) : undefined;
+  const included = itemNode && !options.wholeListing ? includedIds(arena, itemNode) : undefined;
   const nameProperty = ref.resource.nameProperty!;
   return [...(state.collections.get(collection.path)?.values() ?? [])]
-    .filter((item) => !included || included.some((refs) => refs[refs.length - 1].id === item.id))
+    .filter((item) => !included || included.has(item.id as string))
     .map((item) => item[nameProperty])
     .filter((name): name is string => typeof name === 'string');
 }

@@ -3,7 +3,7 @@
  * lists afterwards, and what the effect makes a claim about (for telling the action's targets from bystanders).
  */
 import { sameCanonicalJson } from '../compare.js';
-import { cloneState, type ArenaState, type Item } from './arena-state.js';
+import { cloneStateSharingItems, type ArenaState, type Item } from './arena-state.js';
 import type { ExpectedCreate, ExpectedValue, Prediction } from './prediction.js';
 
 function matchesValues(item: Item, values: Record<string, ExpectedValue>): boolean {
@@ -92,7 +92,7 @@ function claim(claims: Map<string, Set<string>>, path: string, id: string): void
  * (a transient one only with them: live telephony makes calls of its own).
  */
 export function expectedAfter(before: ArenaState, prediction: Prediction, after: ArenaState): ExpectedOutcome {
-  const state = cloneState(before);
+  const state = cloneStateSharingItems(before);
   const outcome: ExpectedOutcome = { state, createdIds: [], focus: new Set(), focusPaths: new Set(), claims: new Map(), open: new Set() };
   if (prediction.owner.kind === 'instance') outcome.focus.add(prediction.owner.id);
   else outcome.focusPaths.add(prediction.owner.singleton.path);

@@ -170,6 +170,12 @@ function resolveValues(specs: Record<string, ValueSpec>, body: Record<string, un
   return values;
 }
 
+/** The first member whose `nameProperty` is `name` (without copying the members out: this runs for every candidate). */
+function listedWithName(listed: Map<string, Item>, nameProperty: string, name: unknown): Item | undefined {
+  for (const item of listed.values()) if (item[nameProperty] === name) return item;
+  return undefined;
+}
+
 /** Resolves the body references against the state: 404 for an unknown name where the contract says so. */
 function resolveBodyRefs(e: Evaluation): string | undefined {
   for (const ref of Object.values(e.invocation.action.effects.bodyRefs)) {
@@ -180,7 +186,7 @@ function resolveBodyRefs(e: Evaluation): string | undefined {
     }
     const [collection] = expandCollectionRef(e.arena, ref.collection, e.bindings);
     const nameProperty = ref.resource.nameProperty!;
-    const found = collection ? [...members(e.state, collection.path).values()].find((item) => item[nameProperty] === value) : undefined;
+    const found = collection ? listedWithName(members(e.state, collection.path), nameProperty, value) : undefined;
     e.bindings.body.set(ref.property, found ? { id: String(found.id), name: String(found[nameProperty]) } : undefined);
     if (!found && ref.unknown === 'notFound') return `"${ref.property}" names no ${ref.resource.name} (${JSON.stringify(value)})`;
   }

@@ -13,19 +13,26 @@ import { sameCanonicalJson } from '../compare.js';
 import type { Arena, ArenaCollection, ArenaSingleton, Scope } from './arena.js';
 import { listingIndex, listingsOf, type ArenaState, type Item } from './arena-state.js';
 import { predict, refOfItem, type OwnerRef } from './prediction.js';
-import { comparedProperties } from './state-comparison.js';
+import { differingComparedProperties } from './state-comparison.js';
 import { uuidForms, type ActionInvocation } from './invocation.js';
 
 // ---------------------------------------------------------------------------------------------- matching
 
-/** Where the ids of one state are listed, indexed once per state of a round (see {@link listingIndex}). */
+/**
+ * Where the ids of one state are listed among the collections of a scope, indexed once per state of a round (see
+ * {@link listingIndex}). Only the scope's collections: a round asks about no other, and the state it plans on holds
+ * all that is known of the target, most of it outside the scope on a large target.
+ */
 class Listings {
   private index?: Map<string, string[]>;
-  constructor(readonly state: ArenaState) {}
+  constructor(
+    readonly state: ArenaState,
+    private readonly scopePaths: ReadonlySet<string>,
+  ) {}
 
-  /** The paths of collections that list `id`, in the state's order. */
+  /** The paths of the scope's collections that list `id`, in the state's order. */
   of(id: string): string[] {
-    this.index ??= listingIndex(this.state);
+    this.index ??= listingIndex(this.state, this.scopePaths);
     return this.index.get(id) ?? [];
   }
 }
@@ -223,8 +230,8 @@ function planSets(arena: Arena, current: ArenaState, target: ValueTarget, wanted
 function differingControlled(arena: Arena, resource: ResourceType | undefined, original: Item, current: Item): Record<string, unknown> {
   const controlled = (resource && arena.controlled.get(resource.name)) ?? new Set<string>();
   const wanted: Record<string, unknown> = {};
-  for (const key of comparedProperties(arena, resource, original, current)) {
-    if (controlled.has(key) && key in original && !sameCanonicalJson(original[key], current[key])) wanted[key] = original[key];
+  for (const key of differingComparedProperties(arena, resource, original, current)) {
+    if (controlled.has(key) && key in original) wanted[key] = original[key];
   }
   return wanted;
 }
@@ -233,8 +240,9 @@ function differingControlled(arena: Arena, resource: ResourceType | undefined, o
 export function planRound(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): { plan: ActionInvocation[]; stuck: string[] } {
   const plan: ActionInvocation[] = [];
   const stuck: string[] = [];
-  const originalListings = new Listings(original);
-  const currentListings = new Listings(current);
+  const scopePaths = new Set(scope.collections.map((c) => c.path));
+  const originalListings = new Listings(original, scopePaths);
+  const currentListings = new Listings(current, scopePaths);
   const pairing = pairInstances(originalListings, currentListings, scope);
   const byPath = collectionsByPath(scope);
   const listingsIn = (listings: Listings, id: string) =>

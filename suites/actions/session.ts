@@ -10,7 +10,7 @@ import { ScopedState, type RunScope } from '../run-scope.js';
 import type { Exchange } from '../target-client.js';
 import { wholeArena, type Arena, type ArenaCollection, type Scope } from './arena.js';
 import { arenaStands, forgetRunArena, runArena } from './run-arena.js';
-import { mergeStates, observe, type ArenaState, type Observation } from './arena-state.js';
+import { observe, overlaidStates, type ArenaState, type Observation } from './arena-state.js';
 import { callsPlacedBy, callsPlacedInRun } from './call-budget.js';
 import type { CreatedInstances } from './candidates.js';
 import { resourceLookup, type ResourceLookup } from './state-comparison.js';
@@ -82,7 +82,11 @@ export class ActionSession {
     const observation = await observe(this.context.client, scope);
     this.lookup.add(scope);
     this.ledger.record(scope, observation.state);
-    this.current = mergeStates(this.current, observation.state);
+    // Shared, not copied: the paths just read with the observation, the rest with the previous state. Nothing
+    // changes a look or a state of the session in place (`known` hands out its maps already; the model, the effects
+    // and the probes copy a state before they write it: cloneState), and a deep copy of all that is known, on every
+    // look, was most of a look's cost on a large target.
+    this.current = overlaidStates(this.current, observation.state);
     for (const [path, exchange] of observation.exchanges) {
       this.lastReads.set(path, exchange);
       this.readsStarted.set(path, started);
@@ -125,7 +129,7 @@ export class ActionSession {
     const part = (wanted: boolean): Scope => ({ collections: scope.collections.filter((c) => unread.has(c.path) === wanted), singletons: scope.singletons.filter((s) => unread.has(s.path) === wanted) });
     const fresh = this.known(part(false));
     const read = await this.observe(part(true));
-    return { state: mergeStates(fresh.state, read.state), exchanges: new Map([...fresh.exchanges, ...read.exchanges]), unreadable: read.unreadable };
+    return { state: overlaidStates(fresh.state, read.state), exchanges: new Map([...fresh.exchanges, ...read.exchanges]), unreadable: read.unreadable };
   }
 
   /**

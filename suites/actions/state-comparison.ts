@@ -3,7 +3,7 @@
  * from bystanders, and which properties two reads are compared on.
  */
 import type { ResourceType } from '../../contracts/resource-model.js';
-import { sameCanonicalJson } from '../compare.js';
+import { differingProperties, sameCanonicalJson } from '../compare.js';
 import type { Arena, Scope } from './arena.js';
 import type { ArenaState, Item } from './arena-state.js';
 import type { ExpectedOutcome } from './expected-outcome.js';
@@ -22,16 +22,18 @@ export interface Difference {
   onTarget: boolean;
 }
 
-/** The properties two reads of `resource` are compared on: the stable ones and those actions write. */
-export function comparedProperties(arena: Arena, resource: ResourceType | undefined, a: Item, b: Item): string[] {
-  const volatile = new Set(resource?.volatileProperties ?? []);
-  const controlled = (resource && arena.controlled.get(resource.name)) ?? new Set<string>();
-  return [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((key) => !volatile.has(key) || controlled.has(key)).sort();
+/**
+ * The properties two reads of `resource` are compared on (the stable ones and those actions write) whose values
+ * differ between `a` and `b`, sorted.
+ */
+export function differingComparedProperties(arena: Arena, resource: ResourceType | undefined, a: Item, b: Item): string[] {
+  const volatile = resource?.volatileProperties ?? [];
+  const controlled = resource && arena.controlled.get(resource.name);
+  return differingProperties(a, b, (key) => !volatile.includes(key) || controlled?.has(key) === true);
 }
 
 function itemDifferences(arena: Arena, resource: ResourceType | undefined, path: string, id: string | undefined, expected: Item, actual: Item, onTarget: boolean): Difference[] {
-  return comparedProperties(arena, resource, expected, actual)
-    .filter((key) => !sameCanonicalJson(expected[key], actual[key]))
+  return differingComparedProperties(arena, resource, expected, actual)
     .map((property) => ({ path, id, kind: 'value' as const, property, expected: expected[property], actual: actual[property], onTarget }));
 }
 

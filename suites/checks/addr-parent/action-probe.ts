@@ -9,7 +9,7 @@ import type { ActionNode, InstanceRef, ResourceModel } from '../../../contracts/
 import type { NestedCollection } from '../../arbitraries/foreign-parent.js';
 import type { BodyDraft } from '../../arbitraries/request-body.js';
 import { transientResourcesOf, type Arena, type Scope } from '../../actions/arena.js';
-import { cloneState, type ArenaState } from '../../actions/arena-state.js';
+import { overlaidStates, type ArenaState, type Item } from '../../actions/arena-state.js';
 import { draftBodies } from '../../actions/candidates.js';
 import { unrangedValue } from '../../actions/body-validation.js';
 import { expectedAfter } from '../../actions/expected-outcome.js';
@@ -76,19 +76,23 @@ export function viableProbes(arena: Arena, state: ArenaState, known: ArenaState,
   });
 }
 
-/** The state `prediction` leads to, each instance it creates standing under a placeholder id with the effect's values. */
+/**
+ * The state `prediction` leads to, each instance it creates standing under a placeholder id with the effect's values.
+ * The look it is matched against is `state` with the placeholders added: only the collections they are added to
+ * are copied (expectedAfter only reads the look), not all that is known of the target.
+ */
 function predictedState(state: ArenaState, prediction: Prediction): ArenaState {
-  const shown = cloneState(state);
+  const added = new Map<string, Map<string, Item>>();
   prediction.creates.forEach((create, index) => {
     const id = `predicted-${index}`;
     const item = { id, ...Object.fromEntries(Object.entries(create.values).map(([name, expected]) => [name, expected.value])) };
     for (const collection of create.collections) {
-      const members = shown.collections.get(collection.path) ?? new Map();
+      const members = added.get(collection.path) ?? new Map(state.collections.get(collection.path));
       members.set(id, structuredClone(item));
-      shown.collections.set(collection.path, members);
+      added.set(collection.path, members);
     }
   });
-  return expectedAfter(state, prediction, shown).state;
+  return expectedAfter(state, prediction, overlaidStates(state, { collections: added, singletons: new Map() })).state;
 }
 
 /** `paused would read true`: what the effect would have been, for a finding. */
