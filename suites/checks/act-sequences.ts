@@ -90,7 +90,7 @@ export const actSequencesCheck: ConformanceCheck = {
               message:
                 `After step ${error.steps.length} of this sequence, the target is not where the contract's effects lead (a step that only sets values is read with the next look: the difference may come from any step up to this one):\n${describeSteps(error.steps)}\nthen: ${error.problem}\n` +
                 'The sequence starts from the state its first reads show; what the target did before (the checker\'s earlier actions included) may matter too.',
-              expected: 'after each step, the status and the state that the model of the effects predicts',
+              expected: 'after each step, the status that the model of the effects predicts; at each look, the state it predicts',
               actual: error.problem,
               exchanges: [...startReads, ...error.steps.map((step) => step.exchange), ...error.reads],
               provenance: error.steps.every((step) => step.invocation.action.provenance === 'inferred') ? 'inferred' : 'doc',
