@@ -16,7 +16,7 @@ import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { conflictMayHaveFlickered, FLICKER_SENDS, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
 import { compareStates, type Difference } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
@@ -69,7 +69,13 @@ export function provisionDraft(provisioner: ActionNode | undefined): fc.Arbitrar
 export interface CaseRun {
   invocation: ActionInvocation;
   prediction: Prediction;
+  /** The target's answer to the action (to its last send). */
   exchange: Exchange;
+  /**
+   * Earlier sends of the same action, answered 409 while no look showed a conflict (a member that came and went
+   * on its own may have stood in the way: {@link conflictMayHaveFlickered}); usually none.
+   */
+  refusedSends: Exchange[];
   scope: Scope;
   before: Observation;
   after: Observation;
@@ -141,7 +147,13 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   // Only an action that succeeded has targets to read (the judges read them only then).
   const early = (status: number) => (options.readTargets && status === 204 ? plannedTargetReads({ invocation, prediction, scope, before }) : []);
   let [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
-  if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)) {
+  const refusedSends: Exchange[] = [];
+  while (
+    refusedSends.length + 1 < FLICKER_SENDS &&
+    conflictMayHaveFlickered(invocation, prediction, exchange.status) &&
+    !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)
+  ) {
+    refusedSends.push(exchange);
     exchange = requireAnswer(await session.act(invocation, reach));
     [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   }
@@ -152,7 +164,7 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   });
   const differences = compareStates(arena, outcome.state, after.state, outcome, session.lookup);
   const movedOnItsOwn = stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup);
-  return { invocation, prediction, exchange, scope, before, after, outcome, differences, movedOnItsOwn, ...(options.readTargets && exchange.status === 204 ? { earlyTargetReads } : {}) };
+  return { invocation, prediction, exchange, refusedSends, scope, before, after, outcome, differences, movedOnItsOwn, ...(options.readTargets && exchange.status === 204 ? { earlyTargetReads } : {}) };
 }
 
 /**

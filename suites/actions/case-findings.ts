@@ -28,7 +28,7 @@ export function caseExchanges(run: CaseRun, paths: Iterable<string>, extra: Exch
   const wanted = [...new Set(paths)];
   const before = wanted.map((path) => run.before.exchanges.get(path)).filter((e): e is Exchange => e !== undefined);
   const after = wanted.map((path) => run.after.exchanges.get(path)).filter((e): e is Exchange => e !== undefined);
-  return [...before, run.exchange, ...after, ...extra];
+  return [...before, ...run.refusedSends, run.exchange, ...after, ...extra];
 }
 
 function listed(differences: Difference[], limit = 4): string {
@@ -39,11 +39,20 @@ function listed(differences: Difference[], limit = 4): string {
 /** The status: the contract's effect applies only to a 204. */
 export function statusFinding(run: CaseRun): FindingInput | undefined {
   if (run.exchange.status === run.prediction.status || run.movedOnItsOwn) return undefined;
+  const { owner, creates, removes } = run.prediction;
+  // The reads the prediction rests on: the owner's, and where the action creates or removes (a conflict over an
+  // instance that would be created there shows in those lists, or its absence does).
+  const paths = [
+    owner.kind === 'instance' ? owner.collection.path : owner.singleton.path,
+    ...creates.flatMap((create) => create.collections.map((collection) => collection.path)),
+    ...removes.flatMap((remove) => (remove.from ?? []).map((collection) => collection.path)),
+  ];
+  const sends = run.refusedSends.length + 1;
   return {
-    message: `${describeInvocation(run.invocation)} must answer ${run.prediction.status} (${run.prediction.reason}).`,
+    message: `${describeInvocation(run.invocation)} must answer ${run.prediction.status} (${run.prediction.reason})${sends > 1 ? `; sent ${sends} times (answered ${run.refusedSends.map((e) => e.status).concat(run.exchange.status).join(', ')}), and no look after a send showed a conflict` : ''}.`,
     expected: String(run.prediction.status),
     actual: describeOutcome(run.exchange),
-    exchanges: caseExchanges(run, [run.prediction.owner.kind === 'instance' ? run.prediction.owner.collection.path : run.prediction.owner.singleton.path]),
+    exchanges: caseExchanges(run, paths),
     provenance: run.invocation.action.provenance,
   };
 }

@@ -41,9 +41,19 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
 }
 
 /**
+ * How many times, at most, an action is sent while it answers 409 over members that come and go on their own and
+ * no look shows one ({@link conflictMayHaveFlickered}). Where such members churn fast and the look after an action
+ * comes late (a loaded target, a slow network), a member met at one send is often gone by the look; one resend
+ * was not enough (the liberal churning server, on a loaded CI machine, met one twice in a row). Each send divides
+ * the chance again, while a target that refuses for no conflict is still refused on every send, and caught.
+ */
+export const FLICKER_SENDS = 4;
+
+/**
  * Whether a 409 where the look predicted 204 may be a member that came and went on its own around the action (an
  * agent that logged in at its phone and out again before the look after it: LIVE-API.md §5). The action then
- * changed nothing, and the checker sends it once more rather than judge a state it could not see.
+ * changed nothing, and the checker sends it again rather than judge a state it could not see, up to
+ * {@link FLICKER_SENDS} sends in all.
  */
 export function conflictMayHaveFlickered(invocation: ActionInvocation, prediction: Prediction, status: number): boolean {
   return status === 409 && prediction.status === 204 && conflictOnLiveMembership(invocation);

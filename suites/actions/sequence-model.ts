@@ -19,7 +19,7 @@ import { changedPaths, mergeStates, type ArenaState, type Observation } from './
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
 import { unrangedValue } from './body-validation.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { adoptLiveMembership, conflictMayHaveFlickered, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { adoptLiveMembership, conflictMayHaveFlickered, FLICKER_SENDS, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type Prediction } from './prediction.js';
 import { compareStates, describeDifference, type Difference, type ResourceLookup } from './state-comparison.js';
 import { takeCall } from './call-budget.js';
@@ -53,7 +53,10 @@ export interface SequenceStep {
   invocation: ActionInvocation;
   expected: number;
   reason: string;
+  /** The answer to the step (to its last send). */
   exchange: Exchange;
+  /** How many times it was sent, when more than once (409s while no look showed a conflict: FLICKER_SENDS). */
+  sends?: number;
 }
 
 /** The target side: the session, the arena of the sequence, and the steps so far. */
@@ -273,9 +276,15 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       return;
     }
     let after = await real.session.lookBefore(look);
-    if (conflictMayHaveFlickered(invocation, prediction, exchange.status) && !stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
+    for (
+      let sends = 1;
+      sends < FLICKER_SENDS &&
+      conflictMayHaveFlickered(invocation, prediction, exchange.status) &&
+      !stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup);
+      sends += 1
+    ) {
       exchange = await real.session.act(invocation, reach);
-      real.steps[real.steps.length - 1] = { invocation, expected: prediction.status, reason: prediction.reason, exchange };
+      real.steps[real.steps.length - 1] = { invocation, expected: prediction.status, reason: prediction.reason, exchange, sends: sends + 1 };
       after = await real.session.lookBefore(look);
     }
     if (stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
@@ -362,5 +371,7 @@ export function actionCommands(byName: Map<string, ActionNode[]>): fc.Arbitrary<
 
 /** The steps as lines: `1. pause POST … → 204 (the model: 204)`. */
 export function describeSteps(steps: SequenceStep[]): string {
-  return steps.map((step, index) => `${index + 1}. ${describeInvocation(step.invocation)} → ${step.exchange.status} (the model: ${step.expected})`).join('\n');
+  return steps
+    .map((step, index) => `${index + 1}. ${describeInvocation(step.invocation)} → ${step.exchange.status}${step.sends ? ` (at send ${step.sends}; 409 before)` : ''} (the model: ${step.expected})`)
+    .join('\n');
 }

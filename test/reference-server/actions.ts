@@ -28,6 +28,33 @@ export interface ActionContext {
   faults: FaultSet;
   latitude: Latitude;
   cs: LiveCoreServer;
+  /** Agents that log in at their phones for a moment just as a queue login comes (see MomentaryAgents). */
+  momentaryAgents?: MomentaryAgents;
+}
+
+/**
+ * Agents that log in at their phones for a moment and out again (LIVE-API.md §5: agents come and go on their own),
+ * each just as a queue login of the same extension comes, so that the login is refused (409) and no read of the
+ * lists shows the agent, before or after. Each queue login that would succeed is refused this way `times` times
+ * in a row (per queue and extension), then goes through. A correct server, at the far edge of what churn does;
+ * with a `times` beyond any retry, a server that refuses logins for no conflict (a fault).
+ */
+export class MomentaryAgents {
+  private readonly refused = new Map<string, number>();
+
+  constructor(private readonly times: number) {}
+
+  /** Whether an agent of the extension stands in the way of this login, for a moment. */
+  inTheWay(queue: LiveQueue, extension: LiveExtension): boolean {
+    const key = retiredAgentKey(queue, extension);
+    const count = this.refused.get(key) ?? 0;
+    if (count >= this.times) {
+      this.refused.delete(key);
+      return false;
+    }
+    this.refused.set(key, count + 1);
+    return true;
+  }
 }
 
 /** The party a segment shows for an extension at the other end of a call. */
@@ -114,6 +141,7 @@ export function queueLogin(ctx: ActionContext, queue: LiveQueue): ActionSpec {
       if (queue.agents.some((a) => a.extension === extension)) {
         return ctx.faults.has('double-login-accepted') ? () => {} : failure(409, 'the extension is already an agent of the queue');
       }
+      if (ctx.momentaryAgents?.inTheWay(queue, extension)) return failure(409, 'the extension is already an agent of the queue');
       return () => {
         const retired = ctx.cs.retiredAgents.get(retiredAgentKey(queue, extension));
         const inherit = ctx.faults.has('login-inherits-old-agent-state') ? retired : undefined;

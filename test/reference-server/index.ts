@@ -8,6 +8,7 @@ import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startChurn, type Churn } from './churn.js';
 import { generateConfiguration, mulberry32, type Configuration } from './data-set.js';
+import { MomentaryAgents } from './actions.js';
 import { FaultSet } from './faults.js';
 import { BASE_PATH, createLiveServer } from './http-server.js';
 import { DEFAULT_LATITUDE, LIBERAL_LATITUDE, Latitude, type LatitudeSettings } from './latitude.js';
@@ -68,6 +69,12 @@ export interface ReferenceServerOptions {
    * `seed`) before it is handled, as a server on a slow network or a busy PBX answers. Default none.
    */
   latencyMs?: { min: number; max: number };
+  /**
+   * Each queue login that would succeed is first refused with 409 this many times in a row (per queue and
+   * extension), as when an agent of the extension logs in at its phone for a moment and out again, unseen by any
+   * read (LIVE-API.md §5: agents come and go on their own). Default 0.
+   */
+  momentaryAgentLogins?: number;
 }
 
 /** Parses `MIN-MAX` (ms, e.g. `20-60`), or one number for a fixed latency; throws a RangeError naming `option`. */
@@ -167,6 +174,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     user: options.user ?? DEFAULT_USER,
     password: options.password ?? DEFAULT_PASSWORD,
     state: () => state,
+    momentaryAgents: options.momentaryAgentLogins ? new MomentaryAgents(options.momentaryAgentLogins) : undefined,
     latencyMs: latency && latency.max > 0 ? () => Math.round(latency.min + latencyRandom() * (latency.max - latency.min)) : undefined,
   });
 

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AGENT_ACTIONS, agentLogout, noEffect, originate, pause, queueLogin, queueLogout, setDnd, setPenalty, setStatus,
-  transfer, unpause, type ActionContext, type ActionSpec,
+  transfer, unpause, type ActionContext, type ActionSpec, type MomentaryAgents,
 } from './actions.js';
 import { failure, type Failure } from './body.js';
 import type { FaultSet } from './faults.js';
@@ -76,6 +76,7 @@ export class Router {
     private readonly faults: FaultSet,
     private readonly latitude: Latitude,
     private readonly segments: Segment[],
+    private readonly momentaryAgents?: MomentaryAgents,
   ) {}
 
   /** An extension as shown: without its optional `dnd` where the latitude leaves optional properties out. */
@@ -116,7 +117,7 @@ export class Router {
   }
 
   private get actionContext(): ActionContext {
-    return { state: this.state, faults: this.faults, latitude: this.latitude, cs: this.cs };
+    return { state: this.state, faults: this.faults, latitude: this.latitude, cs: this.cs, momentaryAgents: this.momentaryAgents };
   }
 
   private collection<T extends { id: string }>(
