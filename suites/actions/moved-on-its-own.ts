@@ -44,8 +44,9 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
  * How many times, at most, an action is sent while it answers 409 over members that come and go on their own and
  * no look shows one ({@link conflictMayHaveFlickered}). Where such members churn fast and the look after an action
  * comes late (a loaded target, a slow network), a member met at one send is often gone by the look; one resend
- * was not enough (the liberal churning server, on a loaded CI machine, met one twice in a row). Each send divides
- * the chance again, while a target that refuses for no conflict is still refused on every send, and caught.
+ * was not enough (the liberal churning server, on a loaded CI machine, refused a login twice with no agent in
+ * sight). Each send divides the chance again, while a target that refuses for no conflict is still refused on
+ * every send, and caught.
  */
 export const FLICKER_SENDS = 4;
 
