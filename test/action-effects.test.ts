@@ -320,22 +320,25 @@ describe('the effect model, on a small arena', () => {
     expect(reachOf(post('setStatus', [cs, u1], { name: 'Lunch', type: 'away', note: '', returnTime: -1 }))).toEqual(['/coreServers/c1/users', '/coreServers/c1/users/u1/status']);
   });
 
-  test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {
-    const original = smallState();
-    // A correct server in memory: it answers what the model predicts and mints ids for what it creates.
-    let server = cloneState(original);
-    server.collections.get('/coreServers/c1/extensions')!.get('e1')!.dnd = true;
-    server.singletons.get('/coreServers/c1/users/u1/status')!.note = 'changed';
-    for (const path of ['/coreServers/c1/queues/q1/agents', '/coreServers/c1/extensions/e1/agents']) server.collections.get(path)!.delete('a1');
+  /**
+   * The small state changed: e1's dnd on, u1's status note written, a1 logged out of sales, a9 (extension 102) logged
+   * into support; and a correct server in memory that answers what the model predicts and mints ids for what it creates.
+   */
+  function changedServer() {
+    const memory = { state: cloneState(smallState()) };
+    memory.state.collections.get('/coreServers/c1/extensions')!.get('e1')!.dnd = true;
+    memory.state.singletons.get('/coreServers/c1/users/u1/status')!.note = 'changed';
+    for (const path of ['/coreServers/c1/queues/q1/agents', '/coreServers/c1/extensions/e1/agents']) memory.state.collections.get(path)!.delete('a1');
     const a9 = agent('a9', false, 0, true);
-    server.collections.get('/coreServers/c1/queues/q2/agents')!.set('a9', a9);
-    server.collections.get('/coreServers/c1/extensions/e2/agents')!.set('a9', a9);
+    memory.state.collections.get('/coreServers/c1/queues/q2/agents')!.set('a9', a9);
+    memory.state.collections.get('/coreServers/c1/extensions/e2/agents')!.set('a9', a9);
     let minted = 0;
     const sent: string[] = [];
     const driver = {
       arena,
-      observe: async () => cloneState(server),
+      observe: async () => cloneState(memory.state),
       act: async (invocation: ActionInvocation) => {
+        const server = memory.state;
         sent.push(`${invocation.action.definition.name} ${JSON.stringify(invocation.body?.kind === 'json' ? invocation.body.value : null)}`);
         const prediction = predict(arena, server, invocation);
         const next = cloneState(server);
@@ -350,11 +353,18 @@ describe('the effect model, on a small arena', () => {
           const values = Object.fromEntries(Object.entries(create.values).map(([k, v]) => [k, v.value]));
           for (const c of create.collections) next.collections.get(c.path)!.set(id, { id, state: 'NOT_INUSE', name: id, ...values });
         }
-        server = next;
+        memory.state = next;
         return { status: prediction.status } as never;
       },
     };
+    return { memory, sent, driver };
+  }
+
+  test('restoring plans actions from the effects: re-create the gone, remove the new, write back the values', async () => {
+    const original = smallState();
+    const { memory, sent, driver } = changedServer();
     const outcome = await restoreState(driver, { collections: arena.collections, singletons: arena.singletons }, original);
+    const server = memory.state;
     expect(outcome.notRestored).toEqual([]);
     expect(sent.sort()).toEqual(
       [
@@ -368,5 +378,20 @@ describe('the effect model, on a small arena', () => {
       [false, 0, false],
       [true, 1, true],
     ]);
+  });
+
+  test('agents come and go on their own: a restore logs out and logs back in only the agents the checker moved', async () => {
+    // The checker logged a1 out (claimed); a9 logged in at its phone meanwhile (not claimed): a9 stays, a1 comes back.
+    const { memory, sent, driver } = changedServer();
+    const outcome = await restoreState(driver, { collections: arena.collections, singletons: arena.singletons }, smallState(), { claimed: new Set(['a1']) });
+    expect(outcome.notRestored).toEqual([]);
+    expect(sent.sort()).toEqual(['dndDisable null', 'queueLogin {"extension":"101","paused":true,"penalty":1}', 'setStatus {"name":"Lunch","type":"away","note":"","returnTime":-1}'].sort());
+    expect([...memory.state.collections.get('/coreServers/c1/queues/q2/agents')!.keys()]).toEqual(['a9']);
+
+    // The checker logged a9 in (claimed); a1 logged out at its phone (not claimed): a9 is logged out, a1 stays out.
+    const second = changedServer();
+    await restoreState(second.driver, { collections: arena.collections, singletons: arena.singletons }, smallState(), { claimed: new Set(['a9']) });
+    expect(second.sent.sort()).toEqual(['agentLogout null', 'dndDisable null', 'setStatus {"name":"Lunch","type":"away","note":"","returnTime":-1}'].sort());
+    expect([...second.memory.state.collections.get('/coreServers/c1/queues/q1/agents')!.keys()]).toEqual(['a2']);
   });
 });

@@ -16,7 +16,7 @@ import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { conflictMayHaveFlickered, FLICKER_SENDS, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { conflictMayHaveFlickered, FLICKER_SENDS, membersMovedBy, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
 import { compareStates, type Difference } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
@@ -158,6 +158,7 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
     [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   }
   const outcome = expectedAfter(before.state, prediction, after.state);
+  session.claimMembers(membersMovedBy(arena, before.state, after.state, invocation, prediction, exchange.status));
   prediction.creates.forEach((create, index) => {
     const id = outcome.createdIds[index];
     if (id !== undefined && create.transient) session.noteCreated(id, create.collections);

@@ -116,3 +116,15 @@ export function adoptLiveMembership(state: ArenaState, after: ArenaState, lookup
     for (const [id, item] of seen) if (!members.has(id) && !claimed.has(id)) members.set(id, structuredClone(item));
   }
 }
+
+/**
+ * The members that an action answered `status` created or removed, by the contract's effects, as the looks around
+ * it show them (an id is undefined for a create nothing matched): none when it was refused; when the look predicted
+ * a conflict that was lifted meanwhile and it answered 204 all the same, what it does when allowed.
+ */
+export function membersMovedBy(arena: Arena, before: ArenaState, after: ArenaState, invocation: ActionInvocation, prediction: Prediction, status: number): (string | undefined)[] {
+  if (status < 200 || status >= 300) return [];
+  const done = prediction.status === 409 ? predict(arena, before, invocation, { ignoreConflicts: true }) : prediction;
+  if (done.creates.length === 0 && done.removes.length === 0) return [];
+  return [...expectedAfter(before, done, after).createdIds, ...done.removes.map((remove) => remove.id)];
+}

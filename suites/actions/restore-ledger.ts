@@ -75,10 +75,10 @@ export class RestoreLedger {
     return state;
   }
 
-  /** Puts back everything recorded (see {@link restoreState}); `known` as there. */
-  async restoreAll(driver: RestoreDriver, known?: ArenaState): Promise<RestoreOutcome> {
+  /** Puts back everything recorded (see {@link restoreState}); `known` and `claimed` as there. */
+  async restoreAll(driver: RestoreDriver, known?: ArenaState, claimed?: ReadonlySet<string>): Promise<RestoreOutcome> {
     const scope = this.scope();
-    const outcome = await restoreState(driver, scope, this.originalState(scope), { known });
+    const outcome = await restoreState(driver, scope, this.originalState(scope), { known, claimed });
     this.lastLook = { state: outcome.look, paths: new Set([...scope.collections, ...scope.singletons].map((read) => read.path)), at: Date.now() };
     return outcome;
   }
@@ -87,14 +87,15 @@ export class RestoreLedger {
 /**
  * Brings `scope` back to `original`: plans a round of actions from the contract's effects, sends them, and looks
  * again, for at most `rounds` rounds. `known` is what is known of the target around the scope (the names body
- * references resolve against); `now`, when given, is a fresh look at the scope (else it is read first). Says what
- * it sent and what still differs.
+ * references resolve against); `now`, when given, is a fresh look at the scope (else it is read first); `claimed`,
+ * the members that come and go on their own which the checker's actions moved (only those are put back: see
+ * {@link planRound}). Says what it sent and what still differs.
  */
 export async function restoreState(
   driver: RestoreDriver,
   scope: Scope,
   original: ArenaState,
-  options: { known?: ArenaState; now?: ArenaState; rounds?: number } = {},
+  options: { known?: ArenaState; now?: ArenaState; rounds?: number; claimed?: ReadonlySet<string> } = {},
 ): Promise<RestoreOutcome> {
   const exchanges: Exchange[] = [];
   const full = joinScopes(scope);
@@ -103,12 +104,12 @@ export async function restoreState(
   let look = options.now ?? (await driver.observe(full));
   let current = around(look);
   // The round planned on the last look: when it plans nothing the restore is over, and it says what still differs.
-  let lastRound = planRound(driver.arena, full, original, current);
+  let lastRound = planRound(driver.arena, full, original, current, options.claimed);
   for (let round = 0; round < (options.rounds ?? 3) && lastRound.plan.length > 0; round += 1) {
     exchanges.push(...(await sendRound(driver, current, lastRound.plan)));
     look = await driver.observe(full);
     current = around(look);
-    lastRound = planRound(driver.arena, full, original, current);
+    lastRound = planRound(driver.arena, full, original, current, options.claimed);
   }
   return { exchanges, notRestored: remainingDifferences(lastRound), look };
 }

@@ -236,8 +236,13 @@ function differingControlled(arena: Arena, resource: ResourceType | undefined, o
   return wanted;
 }
 
-/** One round of planning: removals of added instances, re-creations of gone ones, then values written back. */
-export function planRound(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState): { plan: ActionInvocation[]; stuck: string[] } {
+/**
+ * One round of planning: removals of added instances, re-creations of gone ones, then values written back. With
+ * `claimed`, a member of collections whose members come and go on their own (agents, logins: LIVE-API.md §5) is
+ * removed or re-created only when `claimed` holds its id (the checker's own actions created or removed it): one
+ * that logged in or out at its phone meanwhile is live telephony's, and is left as it is, unmentioned.
+ */
+export function planRound(arena: Arena, scope: Scope, original: ArenaState, current: ArenaState, claimed?: ReadonlySet<string>): { plan: ActionInvocation[]; stuck: string[] } {
   const plan: ActionInvocation[] = [];
   const stuck: string[] = [];
   const scopePaths = new Set(scope.collections.map((c) => c.path));
@@ -251,9 +256,12 @@ export function planRound(arena: Arena, scope: Scope, original: ArenaState, curr
       .map((path) => byPath.get(path))
       .filter((c): c is ArenaCollection => c !== undefined && !c.transient);
   const resourceOf = (listings: ArenaCollection[]) => listings[0]?.node.resource;
+  const movedByLiveTelephony = (id: string, listings: ArenaCollection[]) =>
+    claimed !== undefined && listings.length > 0 && listings.every((c) => c.node.resource?.liveMembership) && !claimed.has(id);
 
   for (const id of pairing.added) {
     const listings = listingsIn(currentListings, id);
+    if (movedByLiveTelephony(id, listings)) continue;
     const resource = resourceOf(listings);
     const step = resource && planRemove(arena, current, id, resource, listings);
     if (step) plan.push(step);
@@ -261,6 +269,7 @@ export function planRound(arena: Arena, scope: Scope, original: ArenaState, curr
   }
   for (const id of pairing.gone) {
     const listings = listingsIn(originalListings, id);
+    if (movedByLiveTelephony(id, listings)) continue;
     const resource = resourceOf(listings);
     const item = listings.length > 0 ? original.collections.get(listings[0].path)?.get(id) : undefined;
     const step = resource && item && planCreate(arena, current, item, resource, listings);

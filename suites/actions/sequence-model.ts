@@ -19,7 +19,7 @@ import { changedPaths, mergeStates, type ArenaState, type Observation } from './
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
 import { unrangedValue } from './body-validation.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { adoptLiveMembership, conflictMayHaveFlickered, FLICKER_SENDS, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { adoptLiveMembership, conflictMayHaveFlickered, FLICKER_SENDS, membersMovedBy, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type Prediction } from './prediction.js';
 import { compareStates, describeDifference, type Difference, type ResourceLookup } from './state-comparison.js';
 import { takeCall } from './call-budget.js';
@@ -287,6 +287,7 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       real.steps[real.steps.length - 1] = { invocation, expected: prediction.status, reason: prediction.reason, exchange, sends: sends + 1 };
       after = await real.session.lookBefore(look);
     }
+    real.session.claimMembers(membersMovedBy(real.arena, before, after.state, invocation, prediction, exchange.status));
     if (stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup)) {
       // Live telephony moved the state between the look and the action (a call ended, an agent logged in or out
       // at its phone: LIVE-API.md §5). Not a divergence: the step is not judged, and the model takes the branch

@@ -55,6 +55,12 @@ export class ActionSession {
   current: ArenaState;
   /** Instances the checker created through actions (the only ones an `onlyOnCreated` action is posted on). */
   readonly created: CreatedInstances = new Map();
+  /**
+   * The ids the checker's own actions created or removed (see {@link claimMembers}). Where members come and go on
+   * their own (agents log in and out at their phones: LIVE-API.md §5), a restore puts back only these: the checker
+   * must not log out an agent who logged in meanwhile, nor log back in one who logged out.
+   */
+  readonly claimedMembers = new Set<string>();
   /** How many actions were sent, restoring ones included. */
   actionsSent = 0;
   /** The latest read of each path. */
@@ -195,6 +201,11 @@ export class ActionSession {
     this.context.note(line);
   }
 
+  /** Claims the ids an action of the checker created or removed (undefined: a create nothing matched). */
+  claimMembers(ids: Iterable<string | undefined>): void {
+    for (const id of ids) if (id !== undefined) this.claimedMembers.add(id);
+  }
+
   /** Remembers instances the checker created (transient ones are left to end on their own, and counted). */
   noteCreated(id: string, collections: ArenaCollection[]): void {
     this.created.set(id, collections);
@@ -210,7 +221,7 @@ export class ActionSession {
     // {@link restoreAll}, reads everything it puts back.)
     const reach = (i: ActionInvocation) => actionReach(this.current, i, predict(this.arena, this.current, i), scopeOf(this.arena, this.current, i));
     const driver = { arena: this.arena, observe: async (s: Scope) => (await this.lookBefore(s)).state, act: (i: ActionInvocation) => this.act(i, reach(i)) };
-    return restoreState(driver, scope, original, { known: this.current, now });
+    return restoreState(driver, scope, original, { known: this.current, now, claimed: this.claimedMembers });
   }
 
   /** Puts back everything the run's ledger recorded (interrupted or not: this does not stop for an interrupt). */
@@ -226,7 +237,7 @@ export class ActionSession {
         return exchange;
       },
     };
-    return this.ledger.restoreAll(driver, this.current);
+    return this.ledger.restoreAll(driver, this.current, this.claimedMembers);
   }
 }
 
