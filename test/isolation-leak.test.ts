@@ -51,6 +51,7 @@ describe('a distinctive value found in a property that is not compared', () => {
       after: look(new Map([[acted, { ...status, note }], [other, otherAfter]])),
       outcome: { focus: new Set(), focusPaths: new Set([acted]) },
       exchange: { status: 204 },
+      refusedSends: [],
     } as unknown as CaseRun;
   }
 

@@ -128,3 +128,18 @@ export function membersMovedBy(arena: Arena, before: ArenaState, after: ArenaSta
   if (done.creates.length === 0 && done.removes.length === 0) return [];
   return [...expectedAfter(before, done, after).createdIds, ...done.removes.map((remove) => remove.id)];
 }
+
+/**
+ * The members that joined or left collections whose members come and go on their own between two looks: what an
+ * action that must change nothing did when it was accepted anyway, or live telephony (one cannot tell them apart).
+ */
+export function liveMembershipChanges(before: ArenaState, after: ArenaState, lookup: ResourceLookup): string[] {
+  const changed = new Set<string>();
+  for (const [path, members] of after.collections) {
+    const was = before.collections.get(path);
+    if (!was || !lookup.collection(path)?.resource.liveMembership) continue;
+    for (const id of members.keys()) if (!was.has(id)) changed.add(id);
+    for (const id of was.keys()) if (!members.has(id)) changed.add(id);
+  }
+  return [...changed];
+}

@@ -7,7 +7,7 @@ import { requireAnswer } from '../check.js';
 import type { FindingInput } from '../finding.js';
 import { describeOutcome } from '../finding.js';
 import type { Exchange } from '../target-client.js';
-import { refusalMovedOnItsOwn } from './moved-on-its-own.js';
+import { liveMembershipChanges, refusalMovedOnItsOwn } from './moved-on-its-own.js';
 import { scopeOf } from './prediction.js';
 import { compareStates, describeDifference } from './state-comparison.js';
 import { describeInvocation, type ActionInvocation } from './invocation.js';
@@ -18,6 +18,9 @@ export interface RefusalAttempt {
   label: string;
   invocation: ActionInvocation;
 }
+
+/** Whether the target accepted an action (2xx). */
+const accepted = (exchange: Exchange) => exchange.status >= 200 && exchange.status < 300;
 
 /**
  * Sends every attempt at once (the client bounds what is in flight, --concurrency) and gives each its answer, in
@@ -47,6 +50,9 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
   try {
     const answered = await sendTogether(session, attempts, sent);
     const after = await session.observe(scope);
+    // An attempt accepted when it must be refused may have logged agents in or out: the restore puts those back,
+    // and whatever live telephony did meanwhile with them, as it cannot tell the two apart.
+    if (sent.some(accepted)) session.claimMembers(liveMembershipChanges(before.state, after.state, session.lookup));
     for (const { attempt, exchange } of answered) {
       if (exchange.status === status || finding) continue;
       const looks = { before: before.state, after: after.state };
@@ -79,7 +85,7 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
     return finding;
   } catch (error) {
     // Whatever went wrong, what an accepted attempt changed is put back.
-    if (sent.some((exchange) => exchange.status >= 200 && exchange.status < 300)) await session.restore(scope, before.state).catch(() => undefined);
+    if (sent.some(accepted)) await session.restore(scope, before.state).catch(() => undefined);
     throw error;
   }
 }

@@ -96,6 +96,9 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
     context.note(`${describeInvocation(removal)} answered ${describeOutcome(removed)}: tried another member`);
     return 'next';
   }
+  // The member removed, and the one added again, are the checker's: a restore puts them back (agents that come and
+  // go on their own are left alone).
+  session.claimMembers([member.id]);
   const gone = await session.observe(scope);
   const beforeRecreation = session.current;
   const created = requireAnswer(await session.act(recreation));
@@ -107,6 +110,7 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
     return 'next';
   }
   const newId = created.status === 204 ? recreatedId(session, beforeRecreation, gone.state, after.state, recreation) : undefined;
+  session.claimMembers([newId]);
   if (newId === undefined) {
     return context.undecided(`${describeInvocation(recreation)}, sent to add ${member.id} again, answered ${describeOutcome(created)} and no new member is listed: the re-creation could not be observed`);
   }

@@ -12,6 +12,7 @@ import {
 } from '../../arbitraries/foreign-parent.js';
 import { bodyDraft, type BodyDraft } from '../../arbitraries/request-body.js';
 import { joinScopes } from '../../actions/arena.js';
+import { liveMembershipChanges } from '../../actions/moved-on-its-own.js';
 import { scopeOf } from '../../actions/prediction.js';
 import { compareStates, describeDifference } from '../../actions/state-comparison.js';
 import { describeInvocation, formsFromWishes, type ActionInvocation } from '../../actions/invocation.js';
@@ -127,6 +128,9 @@ async function tryActionUnderForeignParent(session: ActionSession, tally: Action
     tally.add(label, forms);
     return undefined;
   }
+  // Accepted under a parent that does not hold it, the action may have logged agents in or out: the restore puts
+  // those back (and what live telephony did meanwhile with them: the two cannot be told apart).
+  if (answer.status >= 200 && answer.status < 300) session.claimMembers(liveMembershipChanges(before.state, after.state, session.lookup));
   const undone = await session.restore(scope, before.state, after.state);
   for (const line of undone.notRestored) session.noteOnce(`not restored after a case: ${line}`);
   const relisted = answer.status === 404 ? undefined : await readListing(session.context.client, actionCase.collection, actionCase.parent.refs);
