@@ -394,4 +394,13 @@ describe('the effect model, on a small arena', () => {
     expect(second.sent.sort()).toEqual(['agentLogout null', 'dndDisable null', 'setStatus {"name":"Lunch","type":"away","note":"","returnTime":-1}'].sort());
     expect([...second.memory.state.collections.get('/coreServers/c1/queues/q1/agents')!.keys()]).toEqual(['a2']);
   });
+
+  test('a restore step the target keeps refusing is named with the answer it got', async () => {
+    // A server that refuses to write back the status (412: LIVE-API.md §5 lets it refuse an empty note, say).
+    const { driver } = changedServer();
+    const refusing = { ...driver, act: async (invocation: ActionInvocation) => (invocation.action.definition.name === 'setStatus' ? ({ status: 412 } as never) : driver.act(invocation)) };
+    const outcome = await restoreState(refusing, { collections: arena.collections, singletons: arena.singletons }, smallState());
+    expect(outcome.notRestored).toEqual(['setStatus on main/ann is still needed (sent, it answered 412)']);
+  });
 });
+

@@ -9,7 +9,7 @@ import type { Exchange } from '../target-client.js';
 import { joinScopes, type Arena, type ArenaCollection, type ArenaSingleton, type Scope } from './arena.js';
 import { overlaidStates, type ArenaState, type Item } from './arena-state.js';
 import type { ActionInvocation } from './invocation.js';
-import { independentLanes, planRound, remainingDifferences } from './restore-planner.js';
+import { describeStep, independentLanes, planRound, remainingDifferences } from './restore-planner.js';
 
 // The sequences plan one undo step at a time; they take it from here, with the ledger.
 
@@ -105,13 +105,16 @@ export async function restoreState(
   let current = around(look);
   // The round planned on the last look: when it plans nothing the restore is over, and it says what still differs.
   let lastRound = planRound(driver.arena, full, original, current, options.claimed);
+  const answers = new Map<string, number>();
   for (let round = 0; round < (options.rounds ?? 3) && lastRound.plan.length > 0; round += 1) {
-    exchanges.push(...(await sendRound(driver, current, lastRound.plan)));
+    const sent = await sendRound(driver, current, lastRound.plan);
+    lastRound.plan.forEach((step, index) => answers.set(describeStep(step), sent[index].status));
+    exchanges.push(...sent);
     look = await driver.observe(full);
     current = around(look);
     lastRound = planRound(driver.arena, full, original, current, options.claimed);
   }
-  return { exchanges, notRestored: remainingDifferences(lastRound), look };
+  return { exchanges, notRestored: remainingDifferences(lastRound, answers), look };
 }
 
 /**

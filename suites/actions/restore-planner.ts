@@ -313,10 +313,25 @@ function describeWanted(wanted: Record<string, unknown>, now: Item): string {
   return Object.entries(wanted).map(([key, value]) => `${key} is ${JSON.stringify(now[key])}, was ${JSON.stringify(value)}`).join('; ');
 }
 
-/** What still differs from the original after a round planned as `round`, one line each. */
-export function remainingDifferences(round: { plan: ActionInvocation[]; stuck: string[] }): string[] {
+/** A restore step in words: `setStatus on main/ann`. */
+export function describeStep(step: ActionInvocation): string {
+  return `${step.action.definition.name} on ${step.refs.map((r) => r.name ?? r.id).join('/')}`;
+}
+
+/**
+ * What still differs from the original after a round planned as `round`, one line each; `answers`: the last status
+ * each step got when it was sent (by {@link describeStep}), which says why it is still needed (a 412: the target
+ * refuses the value it had, as LIVE-API.md §5 lets it for an empty note).
+ */
+export function remainingDifferences(round: { plan: ActionInvocation[]; stuck: string[] }, answers: ReadonlyMap<string, number> = new Map()): string[] {
   const { plan, stuck } = round;
-  return [...stuck, ...plan.map((step) => `${step.action.definition.name} on ${step.refs.map((r) => r.name ?? r.id).join('/')} is still needed`)];
+  return [
+    ...stuck,
+    ...plan.map((step) => {
+      const answered = answers.get(describeStep(step));
+      return `${describeStep(step)} is still needed${answered === undefined ? '' : ` (sent, it answered ${answered || 'nothing'})`}`;
+    }),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------- sending
