@@ -119,14 +119,24 @@ export function adoptLiveMembership(state: ArenaState, after: ArenaState, lookup
 
 /**
  * The members that an action answered `status` created or removed, by the contract's effects, as the looks around
- * it show them (an id is undefined for a create nothing matched): none when it was refused; when the look predicted
- * a conflict that was lifted meanwhile and it answered 204 all the same, what it does when allowed.
+ * it show them: none when it was refused; when the look predicted a conflict that was lifted meanwhile and it
+ * answered 204 all the same, what it does when allowed. A create that no new member matches (a faulty target: in
+ * one of its collections only, or with other values) counts every member new in its collections.
  */
-export function membersMovedBy(arena: Arena, before: ArenaState, after: ArenaState, invocation: ActionInvocation, prediction: Prediction, status: number): (string | undefined)[] {
+export function membersMovedBy(arena: Arena, before: ArenaState, after: ArenaState, invocation: ActionInvocation, prediction: Prediction, status: number): string[] {
   if (status < 200 || status >= 300) return [];
   const done = prediction.status === 409 ? predict(arena, before, invocation, { ignoreConflicts: true }) : prediction;
   if (done.creates.length === 0 && done.removes.length === 0) return [];
-  return [...expectedAfter(before, done, after).createdIds, ...done.removes.map((remove) => remove.id)];
+  const { createdIds } = expectedAfter(before, done, after);
+  const created = done.creates.flatMap((create, index) => {
+    const id = createdIds[index];
+    if (id !== undefined) return [id];
+    return create.collections.flatMap((collection) => {
+      const was = before.collections.get(collection.path);
+      return [...(after.collections.get(collection.path)?.keys() ?? [])].filter((member) => was !== undefined && !was.has(member));
+    });
+  });
+  return [...created, ...done.removes.map((remove) => remove.id)];
 }
 
 /**

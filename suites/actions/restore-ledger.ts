@@ -9,6 +9,8 @@ import type { Exchange } from '../target-client.js';
 import { joinScopes, type Arena, type ArenaCollection, type ArenaSingleton, type Scope } from './arena.js';
 import { overlaidStates, type ArenaState, type Item } from './arena-state.js';
 import type { ActionInvocation } from './invocation.js';
+import { membersMovedBy } from './moved-on-its-own.js';
+import { predict } from './prediction.js';
 import { describeStep, independentLanes, planRound, remainingDifferences } from './restore-planner.js';
 
 // The sequences plan one undo step at a time; they take it from here, with the ledger.
@@ -36,6 +38,12 @@ export interface RestoreOutcome {
 /** The originals of everything the actions family may change on one target. */
 export class RestoreLedger {
   private readonly originals = new Map<string, Original>();
+  /**
+   * The ids the checker's own actions (and restores) created or removed in this run. Where members come and go on
+   * their own (agents log in and out at their phones: LIVE-API.md §5), a restore puts back only these: the checker
+   * must not log out an agent who logged in meanwhile, nor log back in one who logged out.
+   */
+  readonly claimed = new Set<string>();
   /** The last whole look at the target (after a restore), with when it was taken: the next check may start from it. */
   lastLook?: { state: ArenaState; paths: Set<string>; at: number };
 
@@ -75,10 +83,10 @@ export class RestoreLedger {
     return state;
   }
 
-  /** Puts back everything recorded (see {@link restoreState}); `known` and `claimed` as there. */
-  async restoreAll(driver: RestoreDriver, known?: ArenaState, claimed?: ReadonlySet<string>): Promise<RestoreOutcome> {
+  /** Puts back everything recorded (see {@link restoreState}, with the {@link claimed} members); `known` as there. */
+  async restoreAll(driver: RestoreDriver, known?: ArenaState): Promise<RestoreOutcome> {
     const scope = this.scope();
-    const outcome = await restoreState(driver, scope, this.originalState(scope), { known, claimed });
+    const outcome = await restoreState(driver, scope, this.originalState(scope), { known, claimed: this.claimed });
     this.lastLook = { state: outcome.look, paths: new Set([...scope.collections, ...scope.singletons].map((read) => read.path)), at: Date.now() };
     return outcome;
   }
@@ -89,13 +97,13 @@ export class RestoreLedger {
  * again, for at most `rounds` rounds. `known` is what is known of the target around the scope (the names body
  * references resolve against); `now`, when given, is a fresh look at the scope (else it is read first); `claimed`,
  * the members that come and go on their own which the checker's actions moved (only those are put back: see
- * {@link planRound}). Says what it sent and what still differs.
+ * {@link planRound}); what the restore's own steps add or remove joins it. Says what it sent and what still differs.
  */
 export async function restoreState(
   driver: RestoreDriver,
   scope: Scope,
   original: ArenaState,
-  options: { known?: ArenaState; now?: ArenaState; rounds?: number; claimed?: ReadonlySet<string> } = {},
+  options: { known?: ArenaState; now?: ArenaState; rounds?: number; claimed?: Set<string> } = {},
 ): Promise<RestoreOutcome> {
   const exchanges: Exchange[] = [];
   const full = joinScopes(scope);
@@ -110,8 +118,14 @@ export async function restoreState(
     const sent = await sendRound(driver, current, lastRound.plan);
     lastRound.plan.forEach((step, index) => answers.set(describeStep(step), sent[index].status));
     exchanges.push(...sent);
+    const plannedOn = current;
     look = await driver.observe(full);
     current = around(look);
+    // A member a step logged in is the checker's, also where the target listed it otherwise than the effect says
+    // (the next round may have to take it away again).
+    lastRound.plan.forEach((step, index) => {
+      for (const id of membersMovedBy(driver.arena, plannedOn, current, step, predict(driver.arena, plannedOn, step), sent[index].status)) options.claimed?.add(id);
+    });
     lastRound = planRound(driver.arena, full, original, current, options.claimed);
   }
   return { exchanges, notRestored: remainingDifferences(lastRound, answers), look };

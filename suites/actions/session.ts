@@ -55,12 +55,6 @@ export class ActionSession {
   current: ArenaState;
   /** Instances the checker created through actions (the only ones an `onlyOnCreated` action is posted on). */
   readonly created: CreatedInstances = new Map();
-  /**
-   * The ids the checker's own actions created or removed (see {@link claimMembers}). Where members come and go on
-   * their own (agents log in and out at their phones: LIVE-API.md §5), a restore puts back only these: the checker
-   * must not log out an agent who logged in meanwhile, nor log back in one who logged out.
-   */
-  readonly claimedMembers = new Set<string>();
   /** How many actions were sent, restoring ones included. */
   actionsSent = 0;
   /** The latest read of each path. */
@@ -201,9 +195,12 @@ export class ActionSession {
     this.context.note(line);
   }
 
-  /** Claims the ids an action of the checker created or removed (undefined: a create nothing matched). */
+  /**
+   * Claims the ids an action of the checker created or removed, for the whole run (the ledger's): where members come
+   * and go on their own (agents log in and out at their phones: LIVE-API.md §5), a restore puts back only those.
+   */
   claimMembers(ids: Iterable<string | undefined>): void {
-    for (const id of ids) if (id !== undefined) this.claimedMembers.add(id);
+    for (const id of ids) if (id !== undefined) this.ledger.claimed.add(id);
   }
 
   /** Remembers instances the checker created (transient ones are left to end on their own, and counted). */
@@ -221,7 +218,7 @@ export class ActionSession {
     // {@link restoreAll}, reads everything it puts back.)
     const reach = (i: ActionInvocation) => actionReach(this.current, i, predict(this.arena, this.current, i), scopeOf(this.arena, this.current, i));
     const driver = { arena: this.arena, observe: async (s: Scope) => (await this.lookBefore(s)).state, act: (i: ActionInvocation) => this.act(i, reach(i)) };
-    return restoreState(driver, scope, original, { known: this.current, now, claimed: this.claimedMembers });
+    return restoreState(driver, scope, original, { known: this.current, now, claimed: this.ledger.claimed });
   }
 
   /** Puts back everything the run's ledger recorded (interrupted or not: this does not stop for an interrupt). */
@@ -237,7 +234,7 @@ export class ActionSession {
         return exchange;
       },
     };
-    return this.ledger.restoreAll(driver, this.current, this.claimedMembers);
+    return this.ledger.restoreAll(driver, this.current);
   }
 }
 
