@@ -51,7 +51,7 @@ export async function checkRefusals(session: ActionSession, valid: ActionInvocat
     const answered = await sendTogether(session, attempts, sent);
     const after = await session.observe(scope);
     // An attempt accepted when it must be refused may have logged agents in or out: the restore puts those back,
-    // and whatever live telephony did meanwhile with them, as it cannot tell the two apart.
+    // together with what live telephony changed in the same lists meanwhile (the two cannot be told apart).
     if (sent.some(accepted)) session.claimMembers(liveMembershipChanges(before.state, after.state, session.lookup));
     for (const { attempt, exchange } of answered) {
       if (exchange.status === status || finding) continue;

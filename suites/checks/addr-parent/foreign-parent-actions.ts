@@ -129,7 +129,7 @@ async function tryActionUnderForeignParent(session: ActionSession, tally: Action
     return undefined;
   }
   // Accepted under a parent that does not hold it, the action may have logged agents in or out: the restore puts
-  // those back (and what live telephony did meanwhile with them: the two cannot be told apart).
+  // those back, together with what live telephony changed in the same lists meanwhile (the two cannot be told apart).
   if (answer.status >= 200 && answer.status < 300) session.claimMembers(liveMembershipChanges(before.state, after.state, session.lookup));
   const undone = await session.restore(scope, before.state, after.state);
   for (const line of undone.notRestored) session.noteOnce(`not restored after a case: ${line}`);
