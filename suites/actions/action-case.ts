@@ -16,7 +16,7 @@ import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { conflictMayHaveFlickered, FLICKER_SENDS, membersMovedBy, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { membersMovedBy, sendAgain, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
 import { compareStates, type Difference } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
@@ -73,7 +73,7 @@ export interface CaseRun {
   exchange: Exchange;
   /**
    * Earlier sends of the same action, answered 409 while no look showed a conflict (a member that came and went
-   * on its own may have stood in the way: {@link conflictMayHaveFlickered}); usually none.
+   * on its own may have stood in the way: {@link sendAgain}); usually none.
    */
   refusedSends: Exchange[];
   scope: Scope;
@@ -148,11 +148,7 @@ export async function runCase(session: ActionSession, variants: readonly ActionN
   const early = (status: number) => (options.readTargets && status === 204 ? plannedTargetReads({ invocation, prediction, scope, before }) : []);
   let [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);
   const refusedSends: Exchange[] = [];
-  while (
-    refusedSends.length + 1 < FLICKER_SENDS &&
-    conflictMayHaveFlickered(invocation, prediction, exchange.status) &&
-    !stateMovedOnItsOwn(arena, before.state, after.state, invocation, prediction, exchange.status, session.lookup)
-  ) {
+  while (sendAgain(refusedSends.length + 1, arena, { before: before.state, after: after.state }, invocation, prediction, exchange.status, session.lookup)) {
     refusedSends.push(exchange);
     exchange = requireAnswer(await session.act(invocation, reach));
     [after, earlyTargetReads] = await Promise.all([session.observe(scope), readPlanned(session, early(exchange.status))]);

@@ -42,7 +42,7 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
 
 /**
  * How many times, at most, an action is sent while it answers 409 over members that come and go on their own and
- * no look shows one ({@link conflictMayHaveFlickered}). Where such members churn fast and the look after an action
+ * no look shows one ({@link sendAgain}). Where such members churn fast and the look after an action
  * comes late (a loaded target, a slow network), a member met at one send is often gone by the look; one resend
  * was not enough (the liberal churning server, on a loaded CI machine, refused a login twice with no agent in
  * sight). Each send divides the chance again, while a target that refuses for no conflict is still refused on
@@ -51,13 +51,20 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
 export const FLICKER_SENDS = 4;
 
 /**
- * Whether a 409 where the look predicted 204 may be a member that came and went on its own around the action (an
- * agent that logged in at its phone and out again before the look after it: LIVE-API.md §5). The action then
- * changed nothing, and the checker sends it again rather than judge a state it could not see, up to
- * {@link FLICKER_SENDS} sends in all.
+ * Whether to send an action again after `sends` sends, the last answered `status`: a 409 where the look predicted
+ * 204, over members that come and go on their own, while the look after it shows none that explains it, may be a
+ * member that came and went around the action (an agent that logged in at its phone and out again before the look:
+ * LIVE-API.md §5). The action then changed nothing, and the checker sends it again rather than judge a state it
+ * could not see, up to {@link FLICKER_SENDS} sends in all.
  */
-export function conflictMayHaveFlickered(invocation: ActionInvocation, prediction: Prediction, status: number): boolean {
-  return status === 409 && prediction.status === 204 && conflictOnLiveMembership(invocation);
+export function sendAgain(sends: number, arena: Arena, looks: { before: ArenaState; after: ArenaState }, invocation: ActionInvocation, prediction: Prediction, status: number, lookup: ResourceLookup): boolean {
+  return (
+    sends < FLICKER_SENDS &&
+    status === 409 &&
+    prediction.status === 204 &&
+    conflictOnLiveMembership(invocation) &&
+    !stateMovedOnItsOwn(arena, looks.before, looks.after, invocation, prediction, status, lookup)
+  );
 }
 
 /**

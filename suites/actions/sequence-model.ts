@@ -19,7 +19,7 @@ import { changedPaths, mergeStates, type ArenaState, type Observation } from './
 import { chooseInvocation, type CaseDraft, type Candidate, type CreatedInstances } from './candidates.js';
 import { unrangedValue } from './body-validation.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { adoptLiveMembership, conflictMayHaveFlickered, FLICKER_SENDS, membersMovedBy, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { adoptLiveMembership, membersMovedBy, sendAgain, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type Prediction } from './prediction.js';
 import { compareStates, describeDifference, type Difference, type ResourceLookup } from './state-comparison.js';
 import { takeCall } from './call-budget.js';
@@ -55,7 +55,7 @@ export interface SequenceStep {
   reason: string;
   /** The answer to the step (to its last send). */
   exchange: Exchange;
-  /** How many times it was sent, when more than once (409s while no look showed a conflict: FLICKER_SENDS). */
+  /** How many times it was sent, when more than once (409s while no look showed a conflict: sendAgain). */
   sends?: number;
 }
 
@@ -276,13 +276,7 @@ export class ActionCommand implements fc.AsyncCommand<SequenceModel, SequenceRea
       return;
     }
     let after = await real.session.lookBefore(look);
-    for (
-      let sends = 1;
-      sends < FLICKER_SENDS &&
-      conflictMayHaveFlickered(invocation, prediction, exchange.status) &&
-      !stateMovedOnItsOwn(real.arena, before, after.state, invocation, prediction, exchange.status, real.lookup);
-      sends += 1
-    ) {
+    for (let sends = 1; sendAgain(sends, real.arena, { before, after: after.state }, invocation, prediction, exchange.status, real.lookup); sends += 1) {
       exchange = await real.session.act(invocation, reach);
       real.steps[real.steps.length - 1] = { invocation, expected: prediction.status, reason: prediction.reason, exchange, sends: sends + 1 };
       after = await real.session.lookBefore(look);
