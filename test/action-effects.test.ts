@@ -19,6 +19,7 @@ import { compareStates, resourceLookup } from '../suites/actions/state-compariso
 import type { ActionInvocation } from '../suites/actions/invocation.js';
 import { restoreState } from '../suites/actions/restore-ledger.js';
 import { independentLanes } from '../suites/actions/restore-planner.js';
+import { wholeArenaOnce } from '../suites/checks/act-isolation.js';
 import type { Discovery } from '../suites/discovery.js';
 
 // ------------------------------------------------------------------------------------------ the language
@@ -401,6 +402,20 @@ describe('the effect model, on a small arena', () => {
     const refusing = { ...driver, act: async (invocation: ActionInvocation) => (invocation.action.definition.name === 'setStatus' ? ({ status: 412 } as never) : driver.act(invocation)) };
     const outcome = await restoreState(refusing, { collections: arena.collections, singletons: arena.singletons }, smallState());
     expect(outcome.notRestored).toEqual(['setStatus on main/ann is still needed (sent, it answered 412)']);
+  });
+
+  test("ACT-ISOLATION's look reads each agent once: an extension's agents are left out where its queues' lists, read, hold them all", () => {
+    const agentLists = (state: ArenaState) =>
+      wholeArenaOnce(arena, state)
+        .collections.map((collection) => collection.path)
+        .filter((path) => path.endsWith('/agents'))
+        .sort();
+    // q1 lists a1 and a2, so e1's and e2's lists add nothing; q2 is empty and stays (what joins it must show).
+    expect(agentLists(smallState())).toEqual(['/coreServers/c1/queues/q1/agents', '/coreServers/c1/queues/q2/agents']);
+    // a3 is listed under e2 only (an agent of a queue the live API does not show): e2's list is read again.
+    const state = smallState();
+    state.collections.get('/coreServers/c1/extensions/e2/agents')!.set('a3', agent('a3', false, 0, true));
+    expect(agentLists(state)).toEqual(['/coreServers/c1/extensions/e2/agents', '/coreServers/c1/queues/q1/agents', '/coreServers/c1/queues/q2/agents']);
   });
 });
 

@@ -16,7 +16,7 @@ import type { ConformanceCheck } from '../check.js';
  * the same in either list, and the membership of such collections is compared only where an effect claims it, in
  * the case's own scope, which is always read. The larger lists are kept first, so each member is read in one.
  */
-function wholeArenaOnce(arena: Arena, state: ArenaState): Scope {
+export function wholeArenaOnce(arena: Arena, state: ArenaState): Scope {
   const members = (collection: ArenaCollection) => [...(state.collections.get(collection.path)?.keys() ?? [])];
   const live = arena.collections
     .filter((collection) => collection.node.resource.liveMembership && state.collections.has(collection.path))
