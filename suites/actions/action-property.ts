@@ -10,6 +10,7 @@ import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisio
 import type { CaseDraft } from './candidates.js';
 import { CaseTally } from './case-findings.js';
 import { CasesToUndo } from './cases-to-undo.js';
+import { claimedMemberLeft, FLICKER_SENDS } from './moved-on-its-own.js';
 import type { ActionSession } from './session.js';
 
 /** What one rule does with each case. */
@@ -29,6 +30,13 @@ export interface ActionPropertyOptions extends CaseOptions {
   examples?: (variants: readonly ActionNode[]) => (CaseDraft & { provision?: CaseDraft })[];
   /** The rule's verdict on a case that ran: a finding, or undefined. */
   judge(run: CaseRun): Promise<FindingInput | undefined>;
+  /**
+   * Whether the judge's `finding` on `run` may be live telephony rather than a fault (LIVE-API.md §5: members come
+   * and go on their own), beyond a case where a member the effect is about left such a collection
+   * ({@link claimedMemberLeft}, always so taken). Such a finding stands only when the case, run again from the
+   * same draft, shows one every time: {@link FLICKER_SENDS} runs in a row.
+   */
+  mayBeLiveTelephony?(run: CaseRun, finding: FindingInput): boolean;
 }
 
 /**
@@ -77,11 +85,26 @@ async function runAndJudge(
     const problem = await provisionOwner(session, action, draft.provision);
     if (problem) return void tally.skip(name, problem);
   }
-  const run = await runCase(session, variants, draft, options);
-  if ('skipped' in run) return void tally.skip(name, run.skipped);
+  const first = await runCase(session, variants, draft, options);
+  if ('skipped' in first) return void tally.skip(name, first.skipped);
+  let run: CaseRun = first;
   tally.count(name);
   undo.add(run);
-  return options.judge(run);
+  let found = await options.judge(run);
+  // A fault shows on every run of the draft; an agent that logged out and in again at its phone around the action
+  // (a new UUID for the same extension in the same queue) does not, run after run.
+  const mayBeLiveTelephony = (found: FindingInput) => claimedMemberLeft(run.differences, session.lookup) || options.mayBeLiveTelephony?.(run, found) === true;
+  for (let runs = 1; found && mayBeLiveTelephony(found); runs += 1) {
+    if (runs === FLICKER_SENDS) return { ...found, message: `${found.message} Seen on ${runs} runs of the case in a row (members that come and go on their own, LIVE-API.md §5, would not show it every time).` };
+    const again = await runCase(session, variants, draft, options);
+    // The finding could not be confirmed: the checker cannot tell it from live telephony, and does not fail.
+    if ('skipped' in again) return void tally.skip(name, `a finding that live telephony may explain could not be confirmed (${again.skipped})`);
+    tally.count(name);
+    undo.add(again);
+    run = again;
+    found = await options.judge(run);
+  }
+  return found;
 }
 
 function draftsFor(actions: readonly ActionNode[], variants: ActionNode[], pick?: fc.Arbitrary<number>, distinctive?: boolean) {

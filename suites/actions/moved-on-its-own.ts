@@ -7,7 +7,7 @@ import { mergeStates, type ArenaState } from './arena-state.js';
 import { expectedAfter } from './expected-outcome.js';
 import type { ActionInvocation } from './invocation.js';
 import { predict, type Prediction } from './prediction.js';
-import { compareStates, type ResourceLookup } from './state-comparison.js';
+import { compareStates, type Difference, type ResourceLookup } from './state-comparison.js';
 
 /**
  * Whether a 404 is an instance whose members come and go on their own (a call ended, an agent logged out at its
@@ -42,7 +42,8 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
 
 /**
  * How many times, at most, an action is sent while it answers 409 over members that come and go on their own and
- * no look shows one ({@link sendAgain}). Where such members churn fast and the look after an action
+ * no look shows one ({@link sendAgain}); and how many runs in a row a case must show a finding that live telephony
+ * could explain for it to stand (`mayBeLiveTelephony` of an action property). Where such members churn fast and the look after an action
  * comes late (a loaded target, a slow network), a member met at one send is often gone by the look; one resend
  * was not enough (the liberal churning server, on a loaded CI machine, refused a login twice with no agent in
  * sight). Each send divides the chance again, while a target that refuses for no conflict is still refused on
@@ -107,6 +108,19 @@ export function refusalMovedOnItsOwn(
   if (required === 409 && prediction.status !== 409) return true;
   if (required !== 404 && endedOnItsOwn(prediction, status, looks.before)) return true;
   return stateMovedOnItsOwn(arena, looks.before, looks.after, invocation, prediction, status, lookup);
+}
+
+/**
+ * Whether a member that the case's effect makes a claim about (the instance acted on, one it created) is not listed
+ * after the action in a collection whose members come and go on their own: an agent that logged out at its phone
+ * just after the action, perhaps in again under a new UUID, or a call that ended (LIVE-API.md §5). What a rule finds
+ * in such a case may be that, once; a fault shows run after run.
+ */
+export function claimedMemberLeft(differences: readonly Difference[], lookup: ResourceLookup): boolean {
+  return differences.some((d) => {
+    const meta = lookup.collection(d.path);
+    return d.kind === 'missing' && (meta?.resource.liveMembership === true || meta?.transient === true);
+  });
 }
 
 /**

@@ -3,6 +3,7 @@ import { casesPerAction, differencesFinding } from '../actions/case-findings.js'
 import { ownerListingsScope } from '../actions/neighbours.js';
 import { withActionSession, type ActionSession } from '../actions/session.js';
 import type { CaseRun } from '../actions/action-case.js';
+import type { Difference } from '../actions/state-comparison.js';
 import { canonicalJson } from '../compare.js';
 import type { ConformanceCheck } from '../check.js';
 
@@ -14,6 +15,23 @@ function reappearedUnderAnotherId(session: ActionSession, run: CaseRun, path: st
   const volatile = new Set(session.lookup.collection(path)?.resource.volatileProperties ?? []);
   const stable = (item: Record<string, unknown>) => canonicalJson(Object.fromEntries(Object.entries(item).filter(([key]) => key !== 'id' && !volatile.has(key))));
   return [...now].some(([other, item]) => other !== id && !run.before.state.collections.get(path)?.has(other) && !run.outcome.focus.has(other) && stable(item) === stable(was));
+}
+
+/**
+ * What of `run` shows an id changed: in one collection, a member missing and a new one that is the same instance
+ * but for its id (the effect's own comings and goings are already expected; where members come and go on their
+ * own, another agent that logged in has other properties), or an identity property changed. None for an action
+ * that was not accepted (ACT-EFFECT's to judge).
+ */
+function identityChanges(session: ActionSession, run: CaseRun): Difference[] {
+  if (run.exchange.status !== 204) return [];
+  const identityProperty = (path: string, property: string) => {
+    const resource = session.lookup.collection(path)?.resource ?? session.lookup.singleton(path);
+    return resource?.identityProperties.includes(property) ?? property === 'id';
+  };
+  const swapped = (path: string) =>
+    run.differences.some((d) => d.path === path && d.kind === 'missing' && d.id !== undefined && reappearedUnderAnotherId(session, run, path, d.id));
+  return run.differences.filter((d) => (d.kind === 'value' ? identityProperty(d.path, d.property!) : swapped(d.path)));
 }
 
 /**
@@ -32,18 +50,7 @@ export const actIdentityCheck: ConformanceCheck = {
         extraScope: (invocation) => ownerListingsScope(session.arena, session.current, invocation),
         maxRuns: casesPerAction(context, 0.02),
         async judge(run) {
-          if (run.exchange.status !== 204) return undefined; // ACT-EFFECT's to judge
-          const identityProperty = (path: string, property: string) => {
-            const resource = session.lookup.collection(path)?.resource ?? session.lookup.singleton(path);
-            return resource?.identityProperties.includes(property) ?? property === 'id';
-          };
-          // An id that changed: in one collection, a member missing and a new one that is the same instance but
-          // for its id (the effect's own comings and goings are already expected; where members come and go on
-          // their own, another agent that logged in has other properties), or an identity property changed.
-          const swapped = (path: string) =>
-            run.differences.some((d) => d.path === path && d.kind === 'missing' && d.id !== undefined && reappearedUnderAnotherId(session, run, path, d.id));
-          const changed = run.differences.filter((d) => (d.kind === 'value' ? identityProperty(d.path, d.property!) : swapped(d.path)));
-          return differencesFinding(run, changed, 'After the action, instances are listed under other ids', 'every id kept, but those the effect removes or creates');
+          return differencesFinding(run, identityChanges(session, run), 'After the action, instances are listed under other ids', 'every id kept, but those the effect removes or creates');
         },
       });
       tally.note(context, 'cases per action (a random mix of UUID and getByName)');

@@ -28,8 +28,18 @@ export interface ActionContext {
   faults: FaultSet;
   latitude: Latitude;
   cs: LiveCoreServer;
-  /** Agents that log in at their phones for a moment just as a queue login comes (see MomentaryAgents). */
+  /** Live telephony staged around actions, for tests (see StagedTelephony). */
+  staged?: StagedTelephony;
+}
+
+/**
+ * Live telephony that a test stages around the actions, at the far edge of what churn does by chance: a correct
+ * server (LIVE-API.md §5: agents come and go on their own); with counts beyond any retry of the checker, one it
+ * cannot tell from a fault.
+ */
+export interface StagedTelephony {
   momentaryAgents?: MomentaryAgents;
+  phoneRelogins?: PhoneRelogins;
 }
 
 /**
@@ -54,6 +64,37 @@ export class MomentaryAgents {
     }
     this.refused.set(key, count + 1);
     return true;
+  }
+}
+
+/**
+ * Agents that log out at their phones and in again at once (LIVE-API.md §5), each just after an action on them was
+ * answered: the extension is an agent of the queue again, a new agent under a new UUID, with paused false and
+ * penalty 0, as dynamic as the old one. The first `times` accepted pause, unpause and penalty actions are followed
+ * so, in a row; then none.
+ */
+export class PhoneRelogins {
+  private followed = 0;
+
+  constructor(private readonly times: number) {}
+
+  /** `spec`, whose effect is followed by the agent's logout and login at its phone while any are left. */
+  after(agent: LiveAgent, spec: ActionSpec): ActionSpec {
+    return {
+      body: spec.body,
+      prepare: (body) => {
+        const effect = spec.prepare(body);
+        if (isFailure(effect)) return effect;
+        return () => {
+          effect();
+          if (this.followed >= this.times) return;
+          this.followed += 1;
+          const queue = agent.queue;
+          queue.agents = queue.agents.filter((a) => a !== agent);
+          queue.agents.push({ ...newAgent(queue, agent.extension, { dynamic: agent.dynamic, paused: false, pauseCount: 0, penalty: 0 }), byPhone: true });
+        };
+      },
+    };
   }
 }
 
@@ -141,7 +182,7 @@ export function queueLogin(ctx: ActionContext, queue: LiveQueue): ActionSpec {
       if (queue.agents.some((a) => a.extension === extension)) {
         return ctx.faults.has('double-login-accepted') ? () => {} : failure(409, 'the extension is already an agent of the queue');
       }
-      if (ctx.momentaryAgents?.inTheWay(queue, extension)) return failure(409, 'the extension is already an agent of the queue');
+      if (ctx.staged?.momentaryAgents?.inTheWay(queue, extension)) return failure(409, 'the extension is already an agent of the queue');
       return () => {
         const retired = ctx.cs.retiredAgents.get(retiredAgentKey(queue, extension));
         const inherit = ctx.faults.has('login-inherits-old-agent-state') ? retired : undefined;

@@ -7,7 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { isFailure, parseBody, type Failure } from './body.js';
 import type { FaultSet } from './faults.js';
 import type { Latitude } from './latitude.js';
-import type { MomentaryAgents } from './actions.js';
+import type { StagedTelephony } from './actions.js';
 import { endExpiredCalls, type LiveState } from './live-state.js';
 import { Router, splitPath, type Outcome } from './routes.js';
 
@@ -27,8 +27,8 @@ export interface HttpServerOptions {
   latencyMs?: () => number;
   /** Which way the server takes each freedom of LIVE-API.md §5. */
   latitude: Latitude;
-  /** Agents that stand in the way of queue logins for a moment; none when absent. */
-  momentaryAgents?: MomentaryAgents;
+  /** Live telephony a test stages around the actions; none when absent. */
+  staged?: StagedTelephony;
 }
 
 type Auth = 'ok' | 'missing' | 'wrong';
@@ -114,7 +114,7 @@ export function createRequestHandler(options: HttpServerOptions): http.RequestLi
     }
 
     endExpiredCalls(options.state());
-    const router = new Router(options.state(), faults, latitude, segments, options.momentaryAgents);
+    const router = new Router(options.state(), faults, latitude, segments, options.staged);
     const outcome: Outcome = router.route();
     switch (outcome.kind) {
       case 'fail':

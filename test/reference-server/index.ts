@@ -8,7 +8,7 @@ import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startChurn, type Churn } from './churn.js';
 import { generateConfiguration, mulberry32, type Configuration } from './data-set.js';
-import { MomentaryAgents } from './actions.js';
+import { MomentaryAgents, PhoneRelogins } from './actions.js';
 import { FaultSet } from './faults.js';
 import { BASE_PATH, createLiveServer } from './http-server.js';
 import { DEFAULT_LATITUDE, LIBERAL_LATITUDE, Latitude, type LatitudeSettings } from './latitude.js';
@@ -75,6 +75,12 @@ export interface ReferenceServerOptions {
    * read (LIVE-API.md §5: agents come and go on their own). Default 0.
    */
   momentaryAgentLogins?: number;
+  /**
+   * The first this many accepted pause, unpause and penalty actions are each followed at once by the agent's logout
+   * and login at its phone: a new agent of the same extension in the same queue, under a new UUID (LIVE-API.md §5:
+   * agents come and go on their own). Default 0.
+   */
+  phoneReloginsAfterActions?: number;
 }
 
 /** Parses `MIN-MAX` (ms, e.g. `20-60`), or one number for a fixed latency; throws a RangeError naming `option`. */
@@ -174,7 +180,10 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     user: options.user ?? DEFAULT_USER,
     password: options.password ?? DEFAULT_PASSWORD,
     state: () => state,
-    momentaryAgents: options.momentaryAgentLogins ? new MomentaryAgents(options.momentaryAgentLogins) : undefined,
+    staged: {
+      momentaryAgents: options.momentaryAgentLogins ? new MomentaryAgents(options.momentaryAgentLogins) : undefined,
+      phoneRelogins: options.phoneReloginsAfterActions ? new PhoneRelogins(options.phoneReloginsAfterActions) : undefined,
+    },
     latencyMs: latency && latency.max > 0 ? () => Math.round(latency.min + latencyRandom() * (latency.max - latency.min)) : undefined,
   });
 

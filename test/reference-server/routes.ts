@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   AGENT_ACTIONS, agentLogout, noEffect, originate, pause, queueLogin, queueLogout, setDnd, setPenalty, setStatus,
-  transfer, unpause, type ActionContext, type ActionSpec, type MomentaryAgents,
+  transfer, unpause, type ActionContext, type ActionSpec, type StagedTelephony,
 } from './actions.js';
 import { failure, type Failure } from './body.js';
 import type { FaultSet } from './faults.js';
@@ -76,7 +76,7 @@ export class Router {
     private readonly faults: FaultSet,
     private readonly latitude: Latitude,
     private readonly segments: Segment[],
-    private readonly momentaryAgents?: MomentaryAgents,
+    private readonly staged?: StagedTelephony,
   ) {}
 
   /** An extension as shown: without its optional `dnd` where the latitude leaves optional properties out. */
@@ -117,7 +117,7 @@ export class Router {
   }
 
   private get actionContext(): ActionContext {
-    return { state: this.state, faults: this.faults, latitude: this.latitude, cs: this.cs, momentaryAgents: this.momentaryAgents };
+    return { state: this.state, faults: this.faults, latitude: this.latitude, cs: this.cs, staged: this.staged };
   }
 
   private collection<T extends { id: string }>(
@@ -263,12 +263,17 @@ export class Router {
     switch (this.word(i)) {
       case 'extension': return read(false, () => this.renderExtension(a.extension));
       case 'statistics': return read(false, () => renderStatistics(a));
-      case 'pause': return act(pause(ctx, a));
-      case 'unpause': return act(unpause(ctx, a));
-      case 'penalty': return act(setPenalty(this.actionContext, a));
+      case 'pause': return act(this.relogged(a, pause(ctx, a)));
+      case 'unpause': return act(this.relogged(a, unpause(ctx, a)));
+      case 'penalty': return act(this.relogged(a, setPenalty(ctx, a)));
       case 'logout': return act(agentLogout(ctx, a));
       default: return notFound();
     }
+  }
+
+  /** An action on an agent, followed by a logout and login at its phone where a test stages them. */
+  private relogged(a: LiveAgent, spec: ActionSpec): ActionSpec {
+    return this.staged?.phoneRelogins?.after(a, spec) ?? spec;
   }
 
   /** `under`: the kind of parent the segments are listed under (the core server when absent). */
