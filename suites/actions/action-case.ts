@@ -16,9 +16,9 @@ import { changedPaths, type Observation } from './arena-state.js';
 import { takeCall } from './call-budget.js';
 import { chooseInvocation, ownerCandidates, type Candidate, type CaseDraft, type ChoiceOptions } from './candidates.js';
 import { expectedAfter, type ExpectedOutcome } from './expected-outcome.js';
-import { membersMovedBy, sendAgain, stateMovedOnItsOwn } from './moved-on-its-own.js';
+import { claimedMemberLeft, membersMovedBy, sendAgain, stateMovedOnItsOwn } from './moved-on-its-own.js';
 import { actionReach, predict, scopeOf, type OwnerRef, type Prediction } from './prediction.js';
-import { compareStates, type Difference } from './state-comparison.js';
+import { compareStates, type Difference, type ResourceLookup } from './state-comparison.js';
 import type { ActionInvocation } from './invocation.js';
 import type { ActionSession } from './session.js';
 
@@ -88,6 +88,11 @@ export interface CaseRun {
    * look after the action (their paths are known before it); {@link readTargets} adds the created ones.
    */
   earlyTargetReads?: TargetRead[];
+  /**
+   * The reads of the effect's targets that {@link readTargets} made for the judge, kept with the case: one that
+   * answered 404 where members come and go on their own may be live telephony ({@link mayHaveLeftOnItsOwn}).
+   */
+  targetReads?: TargetRead[];
 }
 
 /** Why a case did not run. */
@@ -203,6 +208,8 @@ export interface TargetRead {
   id?: string;
   /** A created call: it may have ended on its own by the time it is read (LIVE-API.md §5). */
   transient?: boolean;
+  /** A member of a collection whose members come and go on their own (an agent: LIVE-API.md §5). */
+  live?: boolean;
 }
 
 /** A target read to make: where, and what it must show. */
@@ -223,7 +230,8 @@ function plannedTargetReads(run: Pick<CaseRun, 'invocation' | 'prediction' | 'sc
     } else if (!run.prediction.removes.some((r) => r.id === owner.id)) {
       const item = run.invocation.action.ownerInstance;
       const refs = run.invocation.refs.slice(0, instanceSegments(item).length);
-      for (const forms of bothForms(item, refs)) planned.push({ what: 'owner', forms, values: ownerValues, id: owner.id, path: buildPath(item, refs, forms) });
+      const live = owner.collection.transient || owner.resource.liveMembership;
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'owner', forms, values: ownerValues, id: owner.id, live, path: buildPath(item, refs, forms) });
     }
   }
   const removedEverywhere = new Set(run.prediction.removes.filter((r) => !r.from).map((r) => r.id));
@@ -249,7 +257,8 @@ function plannedCreatedReads(run: CaseRun): PlannedRead[] {
       const item = collection.node.item;
       if (!item) continue;
       const refs = [...collection.parentRefs, { id }];
-      for (const forms of bothForms(item, refs)) planned.push({ what: 'created', forms, values: create.values, id, transient: create.transient, path: buildPath(item, refs, forms) });
+      const live = collection.transient || collection.node.resource.liveMembership;
+      for (const forms of bothForms(item, refs)) planned.push({ what: 'created', forms, values: create.values, id, transient: create.transient, live, path: buildPath(item, refs, forms) });
     }
   }
   return planned;
@@ -270,7 +279,18 @@ async function readPlanned(session: ActionSession, planned: PlannedRead[]): Prom
 export async function readTargets(session: ActionSession, run: CaseRun): Promise<TargetRead[]> {
   const [known, created] = await Promise.all([run.earlyTargetReads ?? readPlanned(session, plannedTargetReads(run)), readPlanned(session, plannedCreatedReads(run))]);
   // In a fixed order: the owner, what was created, what was removed.
-  return [...known.filter((read) => read.what === 'owner'), ...created, ...known.filter((read) => read.what === 'removed')];
+  run.targetReads = [...known.filter((read) => read.what === 'owner'), ...created, ...known.filter((read) => read.what === 'removed')];
+  return run.targetReads;
+}
+
+/**
+ * Whether what the case is about may have left on its own after the action (LIVE-API.md §5: an agent that logged
+ * out at its phone, perhaps in again under a new UUID; a call that ended): a member the effect makes a claim about
+ * is not listed in such a collection by the look after it, or a read of one at its own path answered 404. A finding
+ * on such a case may be that, once; a fault shows run after run.
+ */
+export function mayHaveLeftOnItsOwn(run: CaseRun, lookup: ResourceLookup): boolean {
+  return claimedMemberLeft(run.differences, lookup) || (run.targetReads ?? []).some((read) => read.live === true && read.exchange.status === 404);
 }
 
 /**

@@ -6,11 +6,11 @@
 import type fc from 'fast-check';
 import type { ActionNode } from '../../contracts/resource-model.js';
 import type { FindingInput } from '../finding.js';
-import { actionsByName, caseDraft, exercisableVariants, provisionDraft, provisionOwner, provisioningAction, runCase, type CaseOptions, type CaseRun } from './action-case.js';
+import { actionsByName, caseDraft, exercisableVariants, mayHaveLeftOnItsOwn, provisionDraft, provisionOwner, provisioningAction, runCase, type CaseOptions, type CaseRun } from './action-case.js';
 import type { CaseDraft } from './candidates.js';
 import { CaseTally } from './case-findings.js';
 import { CasesToUndo } from './cases-to-undo.js';
-import { claimedMemberLeft, FLICKER_SENDS } from './moved-on-its-own.js';
+import { FLICKER_SENDS } from './moved-on-its-own.js';
 import type { ActionSession } from './session.js';
 
 /** What one rule does with each case. */
@@ -28,15 +28,12 @@ export interface ActionPropertyOptions extends CaseOptions {
    * count them. Default none.
    */
   examples?: (variants: readonly ActionNode[]) => (CaseDraft & { provision?: CaseDraft })[];
-  /** The rule's verdict on a case that ran: a finding, or undefined. */
-  judge(run: CaseRun): Promise<FindingInput | undefined>;
   /**
-   * Whether the judge's `finding` on `run` may be live telephony rather than a fault (LIVE-API.md §5: members come
-   * and go on their own), beyond a case where a member the effect is about left such a collection
-   * ({@link claimedMemberLeft}, always so taken). Such a finding stands only when the case, run again from the
-   * same draft, shows one every time: {@link FLICKER_SENDS} runs in a row.
+   * The rule's verdict on a case that ran: a finding, or undefined. A finding on a case whose target may have left
+   * on its own ({@link mayHaveLeftOnItsOwn}) stands only when the case, run again from its draft, shows one
+   * {@link FLICKER_SENDS} times in a row.
    */
-  mayBeLiveTelephony?(run: CaseRun, finding: FindingInput): boolean;
+  judge(run: CaseRun): Promise<FindingInput | undefined>;
 }
 
 /**
@@ -91,10 +88,9 @@ async function runAndJudge(
   tally.count(name);
   undo.add(run);
   let found = await options.judge(run);
-  // A fault shows on every run of the draft; an agent that logged out and in again at its phone around the action
-  // (a new UUID for the same extension in the same queue) does not, run after run.
-  const mayBeLiveTelephony = (found: FindingInput) => claimedMemberLeft(run.differences, session.lookup) || options.mayBeLiveTelephony?.(run, found) === true;
-  for (let runs = 1; found && mayBeLiveTelephony(found); runs += 1) {
+  // A fault shows on every run of the draft; an agent that logged out at its phone just after the action (and in
+  // again, under a new UUID) does not, run after run.
+  for (let runs = 1; found && mayHaveLeftOnItsOwn(run, session.lookup); runs += 1) {
     if (runs === FLICKER_SENDS) return { ...found, message: `${found.message} Seen on ${runs} runs of the case in a row (members that come and go on their own, LIVE-API.md §5, would not show it every time).` };
     const again = await runCase(session, variants, draft, options);
     // The finding could not be confirmed: the checker cannot tell it from live telephony, and does not fail.

@@ -111,10 +111,9 @@ export function refusalMovedOnItsOwn(
 }
 
 /**
- * Whether a member that the case's effect makes a claim about (the instance acted on, one it created) is not listed
- * after the action in a collection whose members come and go on their own: an agent that logged out at its phone
- * just after the action, perhaps in again under a new UUID, or a call that ended (LIVE-API.md §5). What a rule finds
- * in such a case may be that, once; a fault shows run after run.
+ * Whether, among the differences a look after an action shows, a member that the effect makes a claim about (the
+ * instance acted on, one it created) is not listed in a collection whose members come and go on their own (an agent
+ * that logged out at its phone, a call that ended: LIVE-API.md §5).
  */
 export function claimedMemberLeft(differences: readonly Difference[], lookup: ResourceLookup): boolean {
   return differences.some((d) => {

@@ -68,15 +68,20 @@ export class MomentaryAgents {
 }
 
 /**
- * Agents that log out at their phones and in again at once (LIVE-API.md §5), each just after an action on them was
- * answered: the extension is an agent of the queue again, a new agent under a new UUID, with paused false and
- * penalty 0, as dynamic as the old one. The first `times` accepted pause, unpause and penalty actions are followed
- * so, in a row; then none.
+ * Agents that log out at their phones and in again (LIVE-API.md §5), each just after an action on it was answered:
+ * the extension is an agent of the queue again, a new agent under a new UUID, with paused false and penalty 0, as
+ * dynamic as the old one. The first `times` accepted pause, unpause and penalty actions are followed so, in a row;
+ * then none. `when`: at once (no read after the action shows the old agent), or as the agent is next read at its
+ * own path, which then answers 404 (its lists, read just before, still showed it).
  */
 export class PhoneRelogins {
   private followed = 0;
+  private readonly leaving = new Set<LiveAgent>();
 
-  constructor(private readonly times: number) {}
+  constructor(
+    private readonly times: number,
+    private readonly when: 'after-action' | 'at-next-read',
+  ) {}
 
   /** `spec`, whose effect is followed by the agent's logout and login at its phone while any are left. */
   after(agent: LiveAgent, spec: ActionSpec): ActionSpec {
@@ -89,13 +94,26 @@ export class PhoneRelogins {
           effect();
           if (this.followed >= this.times) return;
           this.followed += 1;
-          const queue = agent.queue;
-          queue.agents = queue.agents.filter((a) => a !== agent);
-          queue.agents.push({ ...newAgent(queue, agent.extension, { dynamic: agent.dynamic, paused: false, pauseCount: 0, penalty: 0 }), byPhone: true });
+          if (this.when === 'after-action') relogin(agent);
+          else this.leaving.add(agent);
         };
       },
     };
   }
+
+  /** Whether `agent`, read at its own path, logs out at its phone (and in again) just now: it then answers 404. */
+  leavesAsRead(agent: LiveAgent): boolean {
+    if (!this.leaving.delete(agent)) return false;
+    relogin(agent);
+    return true;
+  }
+}
+
+/** The agent logs out at its phone, and its extension logs in again to the same queue: a new agent. */
+function relogin(agent: LiveAgent): void {
+  const queue = agent.queue;
+  queue.agents = queue.agents.filter((a) => a !== agent);
+  queue.agents.push({ ...newAgent(queue, agent.extension, { dynamic: agent.dynamic, paused: false, pauseCount: 0, penalty: 0 }), byPhone: true });
 }
 
 /** The party a segment shows for an extension at the other end of a call. */

@@ -76,11 +76,12 @@ export interface ReferenceServerOptions {
    */
   momentaryAgentLogins?: number;
   /**
-   * The first this many accepted pause, unpause and penalty actions are each followed at once by the agent's logout
-   * and login at its phone: a new agent of the same extension in the same queue, under a new UUID (LIVE-API.md §5:
-   * agents come and go on their own). Default 0.
+   * The first `times` accepted pause, unpause and penalty actions are each followed by the agent's logout and login
+   * at its phone: a new agent of the same extension in the same queue, under a new UUID (LIVE-API.md §5: agents
+   * come and go on their own); `when`: at once, or as the agent is next read at its own path (see PhoneRelogins).
+   * Default none.
    */
-  phoneReloginsAfterActions?: number;
+  phoneRelogins?: { times: number; when: 'after-action' | 'at-next-read' };
 }
 
 /** Parses `MIN-MAX` (ms, e.g. `20-60`), or one number for a fixed latency; throws a RangeError naming `option`. */
@@ -182,7 +183,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     state: () => state,
     staged: {
       momentaryAgents: options.momentaryAgentLogins ? new MomentaryAgents(options.momentaryAgentLogins) : undefined,
-      phoneRelogins: options.phoneReloginsAfterActions ? new PhoneRelogins(options.phoneReloginsAfterActions) : undefined,
+      phoneRelogins: options.phoneRelogins ? new PhoneRelogins(options.phoneRelogins.times, options.phoneRelogins.when) : undefined,
     },
     latencyMs: latency && latency.max > 0 ? () => Math.round(latency.min + latencyRandom() * (latency.max - latency.min)) : undefined,
   });

@@ -257,7 +257,7 @@ export class Router {
   }
 
   private agent(a: LiveAgent, i: number): Outcome {
-    if (i === this.end) return read(true, () => this.renderAgent(a));
+    if (i === this.end) return this.staged?.phoneRelogins?.leavesAsRead(a) ? notFound() : read(true, () => this.renderAgent(a));
     if (i !== this.end - 1) return notFound();
     const ctx = this.actionContext;
     switch (this.word(i)) {
