@@ -40,6 +40,7 @@ export interface ActionContext {
 export interface StagedTelephony {
   momentaryAgents?: MomentaryAgents;
   phoneRelogins?: PhoneRelogins;
+  backAtPhone?: AgentsBackAtPhone;
 }
 
 /**
@@ -106,6 +107,36 @@ export class PhoneRelogins {
     if (!this.leaving.delete(agent)) return false;
     relogin(agent);
     return true;
+  }
+}
+
+/**
+ * Extensions that log in again at their phones just after their agent was logged out (LIVE-API.md §5), and out
+ * again just as a queue login of the same extension to that queue comes, which then goes through: a look between
+ * the two shows an agent in the way that is gone when the login comes. The first `times` logouts are followed so.
+ */
+export class AgentsBackAtPhone {
+  private followed = 0;
+  private readonly back = new Map<string, LiveAgent>();
+
+  constructor(private readonly times: number) {}
+
+  /** After the agent of `extension` in `queue` was logged out. */
+  loggedOut(queue: LiveQueue, extension: LiveExtension): void {
+    if (this.followed >= this.times) return;
+    this.followed += 1;
+    const agent: LiveAgent = { ...newAgent(queue, extension, { dynamic: true, paused: false, pauseCount: 0, penalty: 0 }), byPhone: true };
+    queue.agents.push(agent);
+    this.back.set(retiredAgentKey(queue, extension), agent);
+  }
+
+  /** As a queue login of `extension` to `queue` comes: the agent back at its phone, if any, logs out. */
+  loginComes(queue: LiveQueue, extension: LiveExtension): void {
+    const key = retiredAgentKey(queue, extension);
+    const agent = this.back.get(key);
+    if (!agent) return;
+    this.back.delete(key);
+    queue.agents = queue.agents.filter((a) => a !== agent);
   }
 }
 
@@ -197,6 +228,7 @@ export function queueLogin(ctx: ActionContext, queue: LiveQueue): ActionSpec {
       if (bad) return bad;
       const extension = extensionByNumber(ctx.cs, number as string);
       if (!extension) return failure(404, 'unknown extension');
+      ctx.staged?.backAtPhone?.loginComes(queue, extension);
       if (queue.agents.some((a) => a.extension === extension)) {
         return ctx.faults.has('double-login-accepted') ? () => {} : failure(409, 'the extension is already an agent of the queue');
       }
@@ -247,6 +279,7 @@ function logoutEffect(ctx: ActionContext, agent: LiveAgent): Failure | Effect {
   return () => {
     agent.queue.agents = agent.queue.agents.filter((a) => a !== agent);
     ctx.cs.retiredAgents.set(retiredAgentKey(agent.queue, agent.extension), { id: agent.id, paused: agent.paused, penalty: agent.penalty });
+    ctx.staged?.backAtPhone?.loggedOut(agent.queue, agent.extension);
   };
 }
 

@@ -8,7 +8,7 @@ import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { startChurn, type Churn } from './churn.js';
 import { generateConfiguration, mulberry32, type Configuration } from './data-set.js';
-import { MomentaryAgents, PhoneRelogins } from './actions.js';
+import { AgentsBackAtPhone, MomentaryAgents, PhoneRelogins } from './actions.js';
 import { FaultSet } from './faults.js';
 import { BASE_PATH, createLiveServer } from './http-server.js';
 import { DEFAULT_LATITUDE, LIBERAL_LATITUDE, Latitude, type LatitudeSettings } from './latitude.js';
@@ -82,6 +82,12 @@ export interface ReferenceServerOptions {
    * Default none.
    */
   phoneRelogins?: { times: number; when: 'after-action' | 'at-next-read' };
+  /**
+   * The first this many logouts of an agent (queue or agent logout) are each followed by the extension logging in
+   * again at its phone, and out again just as a queue login of it to that queue comes (see AgentsBackAtPhone).
+   * Default 0.
+   */
+  agentsBackAtPhone?: number;
 }
 
 /** Parses `MIN-MAX` (ms, e.g. `20-60`), or one number for a fixed latency; throws a RangeError naming `option`. */
@@ -184,6 +190,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     staged: {
       momentaryAgents: options.momentaryAgentLogins ? new MomentaryAgents(options.momentaryAgentLogins) : undefined,
       phoneRelogins: options.phoneRelogins ? new PhoneRelogins(options.phoneRelogins.times, options.phoneRelogins.when) : undefined,
+      backAtPhone: options.agentsBackAtPhone ? new AgentsBackAtPhone(options.agentsBackAtPhone) : undefined,
     },
     latencyMs: latency && latency.max > 0 ? () => Math.round(latency.min + latencyRandom() * (latency.max - latency.min)) : undefined,
   });
