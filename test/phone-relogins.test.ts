@@ -21,9 +21,10 @@ async function verdict(rule: string, times: number, when: 'after-action' | 'at-n
 }
 
 describe('agents that log out and in again at their phones just after an action', () => {
-  test.each(rules)(`after the first ${FLICKER_SENDS - 1} agent actions in a row: %s passes`, async (rule) => {
+  test.each(rules)(`after the first ${FLICKER_SENDS - 1} agent actions in a row: %s passes, and says it ran a case again`, async (rule) => {
     const result = await verdict(rule, FLICKER_SENDS - 1);
     expect(result.verdict, result.findings[0]?.message).toBe('pass');
+    expect(result.notes.join('\n')).toMatch(/did not show again when the case ran again/);
   });
 
   // The bound is met, not passed by: with one relogin more, the same cases fail.
@@ -35,6 +36,7 @@ describe('agents that log out and in again at their phones just after an action'
   test.each(['ACT-EFFECT', 'ACT-ADDRESSING'])(`as the agent is read just after each of the first ${FLICKER_SENDS - 1} agent actions: %s passes`, async (rule) => {
     const result = await verdict(rule, FLICKER_SENDS - 1, 'at-next-read');
     expect(result.verdict, result.findings[0]?.message).toBe('pass');
+    expect(result.notes.join('\n')).toMatch(/did not show again when the case ran again/);
   });
 
   test.each(['ACT-EFFECT', 'ACT-ADDRESSING'])(`as the agent is read just after each of the first ${FLICKER_SENDS} agent actions: %s fails on the 404`, async (rule) => {

@@ -99,6 +99,7 @@ async function runAndJudge(
     undo.add(again);
     run = again;
     found = await options.judge(run);
+    if (!found) session.noteOnce(`${name}: a finding on a case whose target left on its own (LIVE-API.md §5) did not show again when the case ran again; not failed`);
   }
   return found;
 }

@@ -42,9 +42,9 @@ function conflictOnLiveMembership(invocation: ActionInvocation): boolean {
 
 /**
  * How many times, at most, an action is sent while it answers 409 over members that come and go on their own and
- * no look shows one ({@link sendAgain}); and how many runs in a row a case must show a finding that live telephony
- * could explain for it to stand (`mayBeLiveTelephony` of an action property). Where such members churn fast and the look after an action
- * comes late (a loaded target, a slow network), a member met at one send is often gone by the look; one resend
+ * no look shows one ({@link sendAgain}); and how many runs in a row a case whose target may have left on its own
+ * must show a finding for it to stand (`runActionProperties`). Where such members churn fast and the look after an
+ * action comes late (a loaded target, a slow network), a member met at one send is often gone by the look; one resend
  * was not enough (the liberal churning server, on a loaded CI machine, refused a login twice with no agent in
  * sight). Each send divides the chance again, while a target that refuses for no conflict is still refused on
  * every send, and caught.

@@ -2,7 +2,7 @@ import { buildPath, type ResourceModel, type ResourceType } from '../../contract
 import { joinScopes, type ArenaCollection, type Scope } from '../actions/arena.js';
 import { listingsOf, type ArenaState } from '../actions/arena-state.js';
 import { expectedAfter } from '../actions/expected-outcome.js';
-import { predict, scopeOf } from '../actions/prediction.js';
+import { predict, scopeOf, type Prediction } from '../actions/prediction.js';
 import { describeInvocation, type ActionInvocation } from '../actions/invocation.js';
 import { sendAgain } from '../actions/moved-on-its-own.js';
 import { planCreate, planRemove } from '../actions/restore-planner.js';
@@ -117,7 +117,7 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
     context.note(`${describeInvocation(recreation)} answered ${describeOutcome(created)} after the state moved on its own: tried another member`);
     return 'next';
   }
-  const newId = created.status === 204 ? recreatedId(session, beforeRecreation, gone.state, after.state, recreation) : undefined;
+  const newId = created.status === 204 ? recreatedId(session, predicted, beforeRecreation, gone.state, after.state, recreation) : undefined;
   session.claimMembers([newId]);
   if (newId === undefined) {
     return context.undecided(`${describeInvocation(recreation)}, sent to add ${member.id} again, answered ${describeOutcome(created)} and no new member is listed: the re-creation could not be observed`);
@@ -147,10 +147,10 @@ async function recreateOne(session: ActionSession, member: Member): Promise<'unr
 
 /**
  * The member that `recreation` created: listed in `after` and not in `gone`, with the effect's values by preference.
- * `known` is all that was known of the target when it was sent (the names its body refers to).
+ * `known` is all that was known of the target when it was sent (the names its body refers to), and `prediction`
+ * what was predicted on it.
  */
-function recreatedId(session: ActionSession, known: ArenaState, gone: ArenaState, after: ArenaState, recreation: ActionInvocation): string | undefined {
-  const prediction = predict(session.arena, known, recreation);
+function recreatedId(session: ActionSession, prediction: Prediction, known: ArenaState, gone: ArenaState, after: ArenaState, recreation: ActionInvocation): string | undefined {
   // It answered 204 where the look saw a conflict: one over members that come and go on their own (an agent of the
   // extension that logged in at its phone after the removal) was lifted before it came, and it did what it does
   // when allowed.
