@@ -112,14 +112,19 @@ export class PhoneRelogins {
 
 /**
  * Extensions that log in again at their phones just after their agent was logged out (LIVE-API.md §5), and out
- * again just as a queue login of the same extension to that queue comes, which then goes through: a look between
- * the two shows an agent in the way that is gone when the login comes. The first `times` logouts are followed so.
+ * again as a queue login of the same extension to that queue comes: `leaves` 'before-login', and the login goes
+ * through (a look between the two showed an agent in the way that is gone when the login comes); or
+ * 'after-login', and the login is refused (409) by an agent that no look after it shows. The first `times` logouts
+ * are followed so.
  */
 export class AgentsBackAtPhone {
   private followed = 0;
   private readonly back = new Map<string, LiveAgent>();
 
-  constructor(private readonly times: number) {}
+  constructor(
+    private readonly times: number,
+    private readonly leaves: 'before-login' | 'after-login',
+  ) {}
 
   /** After the agent of `extension` in `queue` was logged out. */
   loggedOut(queue: LiveQueue, extension: LiveExtension): void {
@@ -130,13 +135,18 @@ export class AgentsBackAtPhone {
     this.back.set(retiredAgentKey(queue, extension), agent);
   }
 
-  /** As a queue login of `extension` to `queue` comes: the agent back at its phone, if any, logs out. */
+  /**
+   * As a queue login of `extension` to `queue` comes: the agent back at its phone, if any, logs out, before the
+   * login is handled or just after (`leaves`).
+   */
   loginComes(queue: LiveQueue, extension: LiveExtension): void {
     const key = retiredAgentKey(queue, extension);
     const agent = this.back.get(key);
     if (!agent) return;
     this.back.delete(key);
-    queue.agents = queue.agents.filter((a) => a !== agent);
+    const logOut = () => void (queue.agents = queue.agents.filter((a) => a !== agent));
+    if (this.leaves === 'before-login') logOut();
+    else setImmediate(logOut);
   }
 }
 

@@ -83,11 +83,11 @@ export interface ReferenceServerOptions {
    */
   phoneRelogins?: { times: number; when: 'after-action' | 'at-next-read' };
   /**
-   * The first this many logouts of an agent (queue or agent logout) are each followed by the extension logging in
-   * again at its phone, and out again just as a queue login of it to that queue comes (see AgentsBackAtPhone).
-   * Default 0.
+   * The first `times` logouts of an agent (queue or agent logout) are each followed by the extension logging in
+   * again at its phone, and out again as a queue login of it to that queue comes: before the login is handled, or
+   * just after it was refused (see AgentsBackAtPhone). Default none.
    */
-  agentsBackAtPhone?: number;
+  agentsBackAtPhone?: { times: number; leaves: 'before-login' | 'after-login' };
 }
 
 /** Parses `MIN-MAX` (ms, e.g. `20-60`), or one number for a fixed latency; throws a RangeError naming `option`. */
@@ -190,7 +190,7 @@ export async function startReferenceServer(options: ReferenceServerOptions = {})
     staged: {
       momentaryAgents: options.momentaryAgentLogins ? new MomentaryAgents(options.momentaryAgentLogins) : undefined,
       phoneRelogins: options.phoneRelogins ? new PhoneRelogins(options.phoneRelogins.times, options.phoneRelogins.when) : undefined,
-      backAtPhone: options.agentsBackAtPhone ? new AgentsBackAtPhone(options.agentsBackAtPhone) : undefined,
+      backAtPhone: options.agentsBackAtPhone ? new AgentsBackAtPhone(options.agentsBackAtPhone.times, options.agentsBackAtPhone.leaves) : undefined,
     },
     latencyMs: latency && latency.max > 0 ? () => Math.round(latency.min + latencyRandom() * (latency.max - latency.min)) : undefined,
   });
