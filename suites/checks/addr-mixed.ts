@@ -7,6 +7,7 @@ import { bodyId, describeDifferences, identityDifferences } from '../compare.js'
 import { missedWhileListed, type DiscoveredInstance } from '../discovery.js';
 import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
+import { expectSharedReads, judgeWithSharedReads } from '../shared-reads.js';
 
 /** A path reached through a discovered instance: the instance itself, or a sub-resource of it. */
 interface MixedTarget {
@@ -38,17 +39,23 @@ export const addrMixedCheck: ConformanceCheck = {
     const namesakePaths = targets.filter(throughNamesake);
     let combinations = 0;
     const drawn = namesakePaths.length > 0 ? fc.oneof(fc.constantFrom(...targets), fc.constantFrom(...namesakePaths)) : fc.constantFrom(...targets);
-    await context.property('every-mix-reaches-the-same-instance', drawn, async ({ node, instance }) => {
+    // ADDR-UUID and ADDR-NAME read these paths by UUID, and ADDR-NAME with the last level by name: one read serves them all.
+    expectSharedReads(
+      context,
+      enumerated.flatMap(({ node, instance }) => allAddressingForms(node, instance.refs).map((forms) => buildPath(node, instance.refs, forms))),
+    );
+    await context.property('every-mix-reaches-the-same-instance', drawn, ({ node, instance }) => judgeWithSharedReads(context, async (read) => {
       const [uuidForms, ...mixes] = allAddressingForms(node, instance.refs);
-      const baseline = requireAnswer(await context.client.get(buildPath(node, instance.refs, uuidForms)));
+      const baseline = requireAnswer(await read(buildPath(node, instance.refs, uuidForms)));
       const resource = node.resource;
       // The all-UUID form is ADDR-UUID's to judge: compare with it only when it reached the instance.
       if (baseline.status !== 200) return undefined;
       if (node.kind === 'instance' && bodyId(baseline.json) !== instance.refs[instance.refs.length - 1].id) return undefined;
       for (const forms of mixes) {
         combinations += 1;
-        const readMixed = async () => requireAnswer(await context.client.get(buildPath(node, instance.refs, forms)));
-        const mixed = await readMixed();
+        const mixedPath = buildPath(node, instance.refs, forms);
+        const readMixed = async () => requireAnswer(await context.client.get(mixedPath));
+        const mixed = requireAnswer(await read(mixedPath));
         if (mixed.status !== 200) {
           const evidence = await missedWhileListed(context.client, instance, readMixed, (again) => again.status === 200);
           if (!evidence) return undefined;
@@ -72,7 +79,7 @@ export const addrMixedCheck: ConformanceCheck = {
         }
       }
       return undefined;
-    }, { examples: enumerated, independentRuns: true });
+    }), { examples: enumerated, independentRuns: true });
     context.note(
       `${targets.length} paths to choose from; ${describeEnumeration(enumeration, 'namesake instances')} read every run in every mix of their own path, then ${context.settings.numRuns} drawn ` +
         `(half of them through a namesake); ${combinations} addressing combinations read`,

@@ -7,6 +7,7 @@ import { bodyId, describeDifferences, identityDifferences, stableDifferences } f
 import { missedWhileListed } from '../discovery.js';
 import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
+import { expectSharedReads, judgeWithSharedReads } from '../shared-reads.js';
 
 /** ADDR-NAME: getByName/{name} reaches the same instance, with the same representation, as the UUID form. */
 export const addrNameCheck: ConformanceCheck = {
@@ -25,15 +26,24 @@ export const addrNameCheck: ConformanceCheck = {
         `then ${drawnRuns} drawn, half of them among the namesakes`,
     );
     const drawn = shared.length > 0 ? fc.oneof(discoveredInstance(named), discoveredInstance(shared)) : discoveredInstance(named);
-    await context.property('name-equals-uuid', drawn, async (instance) => {
+    const formsOf = (instance: { refs: unknown[] }) => {
+      const uuidForms: AddressingForm[] = Array(instance.refs.length).fill('uuid');
+      return { uuidForms, nameForms: [...uuidForms.slice(0, -1), 'name'] as AddressingForm[] };
+    };
+    // ADDR-UUID reads these instances by UUID, and ADDR-MIXED the namesakes in both forms: one read serves them all.
+    expectSharedReads(
+      context,
+      enumerated.chosen.flatMap((instance) => Object.values(formsOf(instance)).map((forms) => buildPath(instance.node, instance.refs, forms))),
+    );
+    await context.property('name-equals-uuid', drawn, (instance) => judgeWithSharedReads(context, async (read) => {
       const levels = instance.refs.length;
-      const uuidForms: AddressingForm[] = Array(levels).fill('uuid');
-      const nameForms: AddressingForm[] = [...uuidForms.slice(0, -1), 'name'];
-      const byUuid = requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, uuidForms)));
+      const { uuidForms, nameForms } = formsOf(instance);
+      const byUuid = requireAnswer(await read(buildPath(instance.node, instance.refs, uuidForms)));
       const id = instance.refs[levels - 1].id;
       if (byUuid.status !== 200 || bodyId(byUuid.json) !== id) return undefined; // ADDR-UUID's to judge
-      const readByName = async () => requireAnswer(await context.client.get(buildPath(instance.node, instance.refs, nameForms)));
-      const byName = await readByName();
+      const namePath = buildPath(instance.node, instance.refs, nameForms);
+      const readByName = async () => requireAnswer(await context.client.get(namePath));
+      const byName = requireAnswer(await read(namePath));
       const resource = instance.node.resource;
       if (byName.status !== 200) {
         const evidence = await missedWhileListed(context.client, instance, readByName, (again) => again.status === 200);
@@ -68,6 +78,6 @@ export const addrNameCheck: ConformanceCheck = {
         exchanges: [byUuid, byName, again],
         provenance: instance.node.provenance,
       };
-    }, { examples: enumerated.chosen, maxRuns: drawnRuns, independentRuns: true });
+    }), { examples: enumerated.chosen, maxRuns: drawnRuns, independentRuns: true });
   },
 };

@@ -5,6 +5,7 @@ import { bodyId } from '../compare.js';
 import { missedWhileListed } from '../discovery.js';
 import { boundEnumeration, describeEnumeration } from '../enumeration-bound.js';
 import { describeOutcome } from '../finding.js';
+import { expectSharedReads, judgeWithSharedReads } from '../shared-reads.js';
 import type { Exchange } from '../target-client.js';
 
 /** ADDR-UUID: every listed instance answers 200 at {collection}/{id}, with that id. */
@@ -23,30 +24,33 @@ export const addrUuidCheck: ConformanceCheck = {
     // of them again (later, so that an instance that answers only now and then is met more than once).
     const enumerated = boundEnumeration(discovery.instances);
     context.note(`${describeEnumeration(enumerated, 'instances')} read by UUID every run, then ${drawnRuns} drawn`);
-    await context.property('read-by-uuid', discoveredInstance(discovery.instances), async (instance) => {
+    // ADDR-NAME and ADDR-MIXED read the named ones by UUID too: one read serves them all (shared-reads.ts).
+    expectSharedReads(context, enumerated.chosen.map((instance) => buildPath(instance.node, instance.refs)));
+    await context.property('read-by-uuid', discoveredInstance(discovery.instances), (instance) => judgeWithSharedReads(context, async (read) => {
       const id = instance.refs[instance.refs.length - 1].id;
-      const readByUuid = async () => requireAnswer(await context.client.get(buildPath(instance.node, instance.refs)));
+      const path = buildPath(instance.node, instance.refs);
+      const readByUuid = async () => requireAnswer(await context.client.get(path));
       const reaches = (exchange: Exchange) => exchange.status === 200 && bodyId(exchange.json) === id;
-      const read = await readByUuid();
-      if (reaches(read)) return undefined;
-      if (read.status === 404) {
+      const first = requireAnswer(await read(path));
+      if (reaches(first)) return undefined;
+      if (first.status === 404) {
         const evidence = await missedWhileListed(context.client, instance, readByUuid, reaches);
         if (!evidence) return undefined; // it went away meanwhile, or for a moment: churn, not a fault
         return {
           message: `An instance listed in ${instance.collectionPath} answers 404 at its UUID path.`,
           expected: `200 with id ${id}`,
           actual: '404 (and the collection still lists it)',
-          exchanges: [read, ...evidence],
+          exchanges: [first, ...evidence],
           provenance: instance.node.provenance,
         };
       }
       return {
         message: `GET of a listed instance by its UUID must answer 200 with that id.`,
         expected: `200 with id ${id}`,
-        actual: read.status === 200 ? `200 with id ${JSON.stringify(bodyId(read.json))}` : describeOutcome(read),
-        exchanges: [read],
+        actual: first.status === 200 ? `200 with id ${JSON.stringify(bodyId(first.json))}` : describeOutcome(first),
+        exchanges: [first],
         provenance: instance.node.provenance,
       };
-    }, { examples: enumerated.chosen, maxRuns: drawnRuns, independentRuns: true });
+    }), { examples: enumerated.chosen, maxRuns: drawnRuns, independentRuns: true });
   },
 };
