@@ -4,7 +4,8 @@
  *  1. Request rate: the checker's sustained request rate against the reference server (requests the server saw
  *     during a full default run, over the time from the first to the last of them), divided by the rate of a raw
  *     HTTP load generator (autocannon) sending the same GET requests to the same server with as many connections
- *     as the checker has requests in flight. The ratio is the overhead of the whole checking pipeline.
+ *     as the checker has requests in flight. The ratio is the overhead of the whole checking pipeline. Next to it,
+ *     the ratio's ceiling: the checker's HTTP client alone (supertest) sending the same GETs, judging nothing.
  *  2. Scale: the wall time of a full default run at data-set sizes ×1, ×10 and ×100, and ×100 / ×1.
  *  3. Memory: the peak RSS of the checker's processes (the CLI and its vitest worker) during the ×100 run.
  *  4. The wall time of a default full run with --embedded.
@@ -24,7 +25,7 @@
 import { spawn } from 'node:child_process';
 import diagnostics from 'node:diagnostics_channel';
 import type http from 'node:http';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -192,6 +193,36 @@ async function rawRate(size: number, paths: string[], connections: number, durat
   }
 }
 
+/**
+ * The request rate of the checker's HTTP client alone over `paths` (GET, valid credentials), in a child process as
+ * the checker runs, against a fresh server of `size` in this process as in the other rows; undefined if it failed.
+ */
+async function transportRate(size: number, paths: string[], inFlight: number, durationS: number): Promise<number | undefined> {
+  const reference = await startReferenceServer({ size, seed: 1 });
+  const directory = await mkdtemp(join(tmpdir(), 'isym-bench-paths-'));
+  try {
+    const base = new URL(reference.baseUrl).pathname;
+    const pathsFile = join(directory, 'paths.json');
+    await writeFile(pathsFile, JSON.stringify(paths.map((path) => (path.startsWith(base) ? path.slice(base.length) : path))));
+    const output = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'test/bench/transport-rate.ts'), reference.baseUrl, pathsFile, String(inFlight), String(durationS)], {
+        cwd: root,
+        env: { ...process.env, ISYM_USER: DEFAULT_USER, ISYM_PASSWORD: DEFAULT_PASSWORD },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let text = '';
+      child.stdout.on('data', (chunk) => (text += chunk));
+      child.on('close', () => resolve(text));
+    });
+    return (JSON.parse(output) as { rate: number }).rate;
+  } catch {
+    return undefined;
+  } finally {
+    await rm(directory, { recursive: true, force: true });
+    await reference.stop();
+  }
+}
+
 /** The paths of the checker's GETs with valid credentials (the load generator's request mix). */
 function checkerGetPaths(served: ServedRequest[]): string[] {
   return served.filter((request) => request.method === 'GET' && request.authorized).map((request) => request.url);
@@ -271,6 +302,11 @@ async function main(): Promise<void> {
     `autocannon ${loadRate.toFixed(0)} req/s (${paths.length} GET paths cycled, ${inFlight} connection(s)): ratio ${rateRatio.toFixed(2)} ` +
     `(target ≥ ${targets.rateRatio}: ${meets(rateRatio >= targets.rateRatio)})`);
 
+  // The ceiling of that ratio: the checker's HTTP client alone (supertest, as every rule sends), judging nothing.
+  const transport = await transportRate(1, paths, inFlight, quick ? 3 : 8);
+  out(`   the checker's HTTP client alone (TargetClient on supertest, same paths, ${inFlight} in flight, nothing judged): ` +
+    `${transport === undefined ? 'not measured' : `${transport.toFixed(0)} req/s, ratio ${(transport / loadRate).toFixed(2)}: the most any checker on this client reaches`}`);
+
   // The same inside the read-only rules: they start together and run beside each other (and beside the rules that
   // act), so their own requests over the time until the last of them ended (discovery's are not theirs).
   const readOnly = (base.report?.rules ?? []).filter((rule) => readOnlyRules.has(rule.id) && rule.requests > 0);
@@ -313,6 +349,12 @@ async function main(): Promise<void> {
     [`scale ×${largest.size} / ×1 wall time`, `${scaleRatio.toFixed(2)} (${largest.wallS.toFixed(1)} s / ${base.wallS.toFixed(1)} s; ${largest.served.length} / ${base.served.length} requests)`, `≤ ${targets.scaleRatio}`, scaleRatio <= targets.scaleRatio],
     [`peak RSS at ×${largest.size} (checker's processes)`, peak === undefined ? 'n/a' : `${peak.toFixed(0)} MiB`, `< ${targets.peakRssMiB} MiB`, peak === undefined ? undefined : peak < targets.peakRssMiB],
     [`request rate / autocannon (${inFlight} in flight)`, `${rateRatio.toFixed(2)} (${checkerRate.toFixed(0)} / ${loadRate.toFixed(0)} req/s)`, `≥ ${targets.rateRatio}`, rateRatio >= targets.rateRatio],
+    [
+      `  its ceiling: the HTTP client (supertest) alone / autocannon`,
+      transport === undefined ? 'not measured' : `${(transport / loadRate).toFixed(2)} (${transport.toFixed(0)} / ${loadRate.toFixed(0)} req/s)`,
+      'none (the most the row above can reach)',
+      undefined,
+    ],
     ['--embedded default run', `${embedded.wallS.toFixed(1)} s`, `< ${targets.embeddedRunS} s`, embedded.wallS < targets.embeddedRunS],
   ];
   out();
