@@ -54,14 +54,18 @@ describe('SharedReads', () => {
 });
 
 describe('judgeWithSharedReads', () => {
-  const scopeOf = () => new RunScope(new CoverageRecorder({} as ResourceModel));
+  /** A run scope where ADDR-UUID (whose client answers `uuidStatus`) and ADDR-NAME both expect to read `path`. */
+  function bothExpecting(path: string, uuidStatus = 200) {
+    const scope = new RunScope(new CoverageRecorder({} as ResourceModel));
+    const uuid = countingClient('ADDR-UUID', uuidStatus);
+    const name = countingClient('ADDR-NAME');
+    expectSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), [path]);
+    expectSharedReads(contextOf(scope, 'ADDR-NAME', name.client), [path]);
+    return { scope, uuid, name };
+  }
 
   test('a rule takes the read another rule made, and sends none of its own when nothing is found', async () => {
-    const scope = scopeOf();
-    const uuid = countingClient('ADDR-UUID');
-    const name = countingClient('ADDR-NAME');
-    expectSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), ['/x']);
-    expectSharedReads(contextOf(scope, 'ADDR-NAME', name.client), ['/x']);
+    const { scope, uuid, name } = bothExpecting('/x');
     await judgeWithSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), async (read) => (await read('/x'), undefined));
     const judged: Exchange[] = [];
     const found = await judgeWithSharedReads(contextOf(scope, 'ADDR-NAME', name.client), async (read) => {
@@ -77,11 +81,7 @@ describe('judgeWithSharedReads', () => {
   });
 
   test('a finding made on a shared read is judged again on reads of its own, and only that judgement stands', async () => {
-    const scope = scopeOf();
-    const uuid = countingClient('ADDR-UUID');
-    const name = countingClient('ADDR-NAME');
-    expectSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), ['/x']);
-    expectSharedReads(contextOf(scope, 'ADDR-NAME', name.client), ['/x']);
+    const { scope, uuid, name } = bothExpecting('/x');
     const shared = await judgeWithSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), async (read) => read('/x'));
     // The case finds something whenever the read it judges is ADDR-UUID's (stale, as far as ADDR-NAME knows).
     const judged: Exchange[] = [];
@@ -97,11 +97,7 @@ describe('judgeWithSharedReads', () => {
   });
 
   test('a finding that the rule\'s own reads show again stands, with those reads', async () => {
-    const scope = scopeOf();
-    const uuid = countingClient('ADDR-UUID');
-    const name = countingClient('ADDR-NAME');
-    expectSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), ['/x']);
-    expectSharedReads(contextOf(scope, 'ADDR-NAME', name.client), ['/x']);
+    const { scope, uuid, name } = bothExpecting('/x');
     const shared = await judgeWithSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), async (read) => read('/x'));
     const found = await judgeWithSharedReads(contextOf(scope, 'ADDR-NAME', name.client), async (read) => read('/x'));
     // Judged first on ADDR-UUID's read, then on ADDR-NAME's own: the finding carries the own read.
@@ -112,11 +108,7 @@ describe('judgeWithSharedReads', () => {
   });
 
   test('a shared read that got no answer (the sending rule was stopped) is not used: the rule asks for itself', async () => {
-    const scope = scopeOf();
-    const stopped = countingClient('ADDR-UUID', 0);
-    const name = countingClient('ADDR-NAME');
-    expectSharedReads(contextOf(scope, 'ADDR-UUID', stopped.client), ['/x']);
-    expectSharedReads(contextOf(scope, 'ADDR-NAME', name.client), ['/x']);
+    const { scope, uuid: stopped, name } = bothExpecting('/x', 0);
     await judgeWithSharedReads(contextOf(scope, 'ADDR-UUID', stopped.client), async (read) => (await read('/x'), undefined));
     const read = await judgeWithSharedReads(contextOf(scope, 'ADDR-NAME', name.client), async (get) => get('/x'));
     expect(read?.status).toBe(200);
