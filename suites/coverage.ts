@@ -27,6 +27,17 @@ interface RuleTally {
   unmatched: { requests: number; examples: string[] };
 }
 
+/** A rule's tally of one operation in one combination of addressing forms, made on first use. */
+function operationTally(rule: RuleTally, method: string, template: string, forms: string): OperationTally {
+  const key = `${method} ${template} ${forms}`;
+  let tally = rule.operations.get(key);
+  if (!tally) {
+    tally = { method, template, forms, requests: 0, statuses: {} };
+    rule.operations.set(key, tally);
+  }
+  return tally;
+}
+
 /**
  * Tallies the requests of a run by rule, contract operation and addressing form. A request is the rule's whose
  * {@link CoverageRecorder.withRule} it was sent within (a request outside any rule is tallied under the empty id).
@@ -48,30 +59,40 @@ export class CoverageRecorder {
 
   /** Counts one exchange against the operation it reached. */
   record(exchange: Exchange): void {
-    const ruleId = this.ruleRunning.getStore() ?? '';
-    let rule = this.byRule.get(ruleId);
-    if (!rule) {
-      rule = { operations: new Map(), unmatched: { requests: 0, examples: [] } };
-      this.byRule.set(ruleId, rule);
-    }
+    const rule = this.runningRuleTally();
     const match = matchRequestPath(this.model, exchange.path);
     if (!match) {
       rule.unmatched.requests += 1;
       if (rule.unmatched.examples.length < unmatchedExamples) rule.unmatched.examples.push(`${exchange.method} ${exchange.path}`);
       return;
     }
-    const forms = match.forms.join('/');
-    const key = `${exchange.method} ${match.node.template} ${forms}`;
-    let tally = rule.operations.get(key);
-    if (!tally) {
-      tally = { method: exchange.method, template: match.node.template, forms, requests: 0, statuses: {} };
-      rule.operations.set(key, tally);
-    }
+    const tally = operationTally(rule, exchange.method, match.node.template, match.forms.join('/'));
     tally.requests += 1;
     tally.statuses[String(exchange.status)] = (tally.statuses[String(exchange.status)] ?? 0) + 1;
     if (match.node.kind === 'collection' && exchange.status === 200 && Array.isArray(exchange.json)) {
       tally.listedItems = Math.max(tally.listedItems ?? 0, exchange.json.length);
     }
+  }
+
+  /**
+   * Names the running rule among those that exercised the operation `exchange` reached, without counting a request:
+   * the rule judged an answer that another rule's request got (a read shared between rules, shared-reads.ts), which
+   * that rule's tally counts.
+   */
+  recordJudged(exchange: Exchange): void {
+    const match = matchRequestPath(this.model, exchange.path);
+    if (match) operationTally(this.runningRuleTally(), exchange.method, match.node.template, match.forms.join('/'));
+  }
+
+  /** The tally of the rule whose check is running, made on first use. */
+  private runningRuleTally(): RuleTally {
+    const ruleId = this.ruleRunning.getStore() ?? '';
+    let rule = this.byRule.get(ruleId);
+    if (!rule) {
+      rule = { operations: new Map(), unmatched: { requests: 0, examples: [] } };
+      this.byRule.set(ruleId, rule);
+    }
+    return rule;
   }
 
   /** What `ruleId`'s requests covered so far, as plain data; its tally starts afresh. */

@@ -90,6 +90,8 @@ export async function judgeWithSharedReads<F>(context: Pick<CheckContext, 'scope
     // The rule that sent it got no answer (its requests were stopped, say): this rule asks for itself.
     if (exchange.status === 0) return ownRead(path);
     usedShared = true;
+    // Counted as a request of the rule that sent it; this rule is named among those that exercised the operation.
+    context.scope.coverage.recordJudged(exchange);
     return exchange;
   });
   if (found === undefined || !usedShared) return found;

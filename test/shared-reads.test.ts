@@ -4,6 +4,7 @@
  * that found something on a shared answer is judged again on reads of its own.
  */
 import { describe, expect, test } from 'vitest';
+import { loadContract } from '../contracts/load-contract.js';
 import type { ResourceModel } from '../contracts/resource-model.js';
 import { ruleById } from '../reporters/vocabulary/rules.js';
 import { CoverageRecorder } from '../suites/coverage.js';
@@ -56,7 +57,7 @@ describe('SharedReads', () => {
 describe('judgeWithSharedReads', () => {
   /** A run scope where ADDR-UUID (whose client answers `uuidStatus`) and ADDR-NAME both expect to read `path`. */
   function bothExpecting(path: string, uuidStatus = 200) {
-    const scope = new RunScope(new CoverageRecorder({} as ResourceModel));
+    const scope = new RunScope(new CoverageRecorder({ nodes: [] } as unknown as ResourceModel));
     const uuid = countingClient('ADDR-UUID', uuidStatus);
     const name = countingClient('ADDR-NAME');
     expectSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), [path]);
@@ -107,6 +108,24 @@ describe('judgeWithSharedReads', () => {
     expect(shared?.json).toEqual({ id: 'x', by: 'ADDR-UUID' });
   });
 
+  test('the rule that took a shared read is named at its operation in the coverage, with no request counted', async () => {
+    const { model } = await loadContract();
+    const scope = new RunScope(new CoverageRecorder(model));
+    const path = '/coreServers/00000000-0000-4000-8000-000000000001';
+    const uuid = countingClient('ADDR-UUID');
+    const name = countingClient('ADDR-NAME');
+    // As the harness does: a request is tallied under the rule whose check sent it (here by hand, the clients being fakes).
+    const tallied = (client: TargetClient) => ({ get: async (p: string) => { const exchange = await client.get(p); scope.coverage.record(exchange); return exchange; } }) as unknown as TargetClient;
+    expectSharedReads(contextOf(scope, 'ADDR-UUID', uuid.client), [path]);
+    expectSharedReads(contextOf(scope, 'ADDR-NAME', name.client), [path]);
+    await scope.coverage.withRule('ADDR-UUID', () => judgeWithSharedReads(contextOf(scope, 'ADDR-UUID', tallied(uuid.client)), async (read) => (await read(path), undefined)));
+    await scope.coverage.withRule('ADDR-NAME', () => judgeWithSharedReads(contextOf(scope, 'ADDR-NAME', tallied(name.client)), async (read) => (await read(path), undefined)));
+    expect(name.sent).toEqual([]);
+    const operation = (ruleId: string) => scope.coverage.take(ruleId).operations.find((entry) => entry.template === '/coreServers/{coreServerId}');
+    expect(operation('ADDR-UUID')?.requests).toBe(1);
+    expect(operation('ADDR-NAME')).toMatchObject({ method: 'GET', requests: 0 });
+  });
+
   test('a shared read that got no answer (the sending rule was stopped) is not used: the rule asks for itself', async () => {
     const { scope, uuid: stopped, name } = bothExpecting('/x', 0);
     await judgeWithSharedReads(contextOf(scope, 'ADDR-UUID', stopped.client), async (read) => (await read('/x'), undefined));
@@ -126,7 +145,7 @@ describe('the addressing rules together', () => {
     const togetherTotal = rules.reduce((sum, id) => sum + requestsOf(together.report, id), 0);
     for (const id of rules) expect(together.report!.rules.find((rule) => rule.id === id)!.verdict).toBe('pass');
     // ADDR-NAME's enumerated instances are each read by UUID once instead of twice (with ADDR-UUID's), at least.
-    const named = Number(/^(\d+) named instances/.exec(together.report!.rules.find((rule) => rule.id === 'ADDR-NAME')!.notes.join('\n'))?.[1]);
+    const named = Number(/^(\d+) named instances/m.exec(together.report!.rules.find((rule) => rule.id === 'ADDR-NAME')!.notes.join('\n'))?.[1]);
     expect(named).toBeGreaterThan(0);
     expect(aloneTotal - togetherTotal).toBeGreaterThanOrEqual(named);
   });

@@ -17,7 +17,7 @@ export interface OperationCoverage {
   statuses: Record<string, number>;
   /** Every combination of addressing forms the path allows, e.g. `uuid/name`; and those sent. */
   forms: { possible: string[]; exercised: string[] };
-  /** Rules whose checks sent it. */
+  /** Rules whose checks sent it, or judged an answer of it that another rule's request got (a read shared between rules). */
   rules: string[];
   /** Why it was not exercised (or not in every form). */
   reason?: string;
